@@ -1,0 +1,90 @@
+import { describe, expect, it } from '@jest/globals'
+import { decodeRecords, type LedgerRecord } from '../../src/ledger/records.js'
+import { commentBody, escapeText, mention } from '../../src/ledger/text.js'
+import { PR } from './helpers.js'
+
+const record: LedgerRecord = {
+  v: 1,
+  key: { course: 30, repository: 'school/course', number: 7, kind: 'pr-merged', recipient: 'gh:1' },
+  state: 'done',
+  points: 10,
+  xp: 120,
+  moodleUserId: 42,
+  run: '1/1',
+  at: '2026-01-01T00:00:00.000Z'
+}
+
+describe('escapeText', () => {
+  it.each([
+    ['--> <script>alert(1)</script>', /[<>]/],
+    ['@everyone and @school/teachers', /@/],
+    ['::error::boom', /::/],
+    ['**bold** _it_ [link](https://evil.example) `code` ![img](x)', /[*_[\]()`!]/],
+    ['#12 & &amp; | ~~strike~~', /[#&|~](?![#0-9]*;)/]
+  ])('neutralises %j', (input, forbidden) => {
+    const out = escapeText(input)
+    expect(out).not.toMatch(forbidden)
+    // Only numeric character references were added: decoding gives the text back.
+    expect(out.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))).toBe(input)
+  })
+
+  it('puts everything on one line', () => {
+    expect(escapeText('a\nb\r\nc\u2028d')).toBe('a b c d')
+  })
+})
+
+describe('mention', () => {
+  it('mentions valid logins and escapes anything else', () => {
+    expect(mention('octo-cat', 1)).toBe('@octo-cat')
+    expect(mention('evil<b>', 1)).toBe('evil&#60;b&#62;')
+    expect(mention('a--b', 1)).not.toContain('@')
+    expect(mention(null, 42)).toBe('Moodle user 42')
+  })
+})
+
+describe('commentBody', () => {
+  const subject = { ...PR, title: 'Fix --> <img src=x onerror=alert(1)> @everyone ::error::x' }
+
+  it('congratulates each student with points and new total, and holds the records', () => {
+    const body = commentBody({
+      comment: true,
+      subject,
+      entries: [
+        { login: 'alice', moodleUserId: 42, points: 10, xp: 120, state: 'done' },
+        { login: 'bob', moodleUserId: 43, points: 10, xp: null, state: 'failed' },
+        { login: 'carol', moodleUserId: 44, points: 5, xp: null, state: 'unknown' }
+      ],
+      records: [record]
+    })
+    expect(body).toContain('@alice earned **10 XP**')
+    expect(body).toContain('**120 XP** in total')
+    expect(body).toMatch(/@bob: the 10 XP could not be awarded/)
+    expect(body).toMatch(/@carol: it is not certain/)
+    expect(decodeRecords(body)).toEqual([record])
+    const visible = body.split('\n').filter(l => !l.startsWith('<!-- moodle-xp-ledger'))
+    expect(visible.join('\n')).not.toMatch(/<img|-->|@everyone|::error::/)
+  })
+
+  it('says it is awarding while pending and mentions the students already', () => {
+    const body = commentBody({
+      comment: true,
+      subject,
+      entries: [{ login: 'alice', moodleUserId: 42, points: 10, xp: null, state: 'pending' }],
+      records: [{ ...record, state: 'pending', xp: null }]
+    })
+    expect(body).toMatch(/^⏳ Awarding XP in Moodle/)
+    expect(body).toContain('@alice: awarding 10 XP')
+  })
+
+  it('with comment: false holds only a neutral line and the records', () => {
+    const body = commentBody({
+      comment: false,
+      subject,
+      entries: [{ login: 'alice', moodleUserId: 42, points: 10, xp: 120, state: 'done' }],
+      records: [record]
+    })
+    expect(body).not.toContain('@')
+    expect(body).not.toContain('Fix')
+    expect(decodeRecords(body)).toEqual([record])
+  })
+})

@@ -1,0 +1,358 @@
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { createServer as createHttpServer } from 'node:http'
+import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net'
+import { MoodleClient, type MoodleClientOptions } from '../../../src/moodle/client.js'
+import { AWARD_FUNCTION, MoodleError } from '../../../src/moodle/errors.js'
+import { sendJson, sendText, startServer, type Reply, type TestServer } from './server.js'
+
+const TOKEN = 'f00dfacecafe0123456789abcdef0123'
+const FAST = { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 }
+
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.()
+})
+
+async function server(reply: Reply): Promise<TestServer> {
+  const s = await startServer(reply)
+  cleanups.push(() => s.close())
+  return s
+}
+
+function client(endpoint: string, over: Partial<MoodleClientOptions> = {}): MoodleClient {
+  const c = new MoodleClient({ endpoint, token: TOKEN, timeoutMs: 2000, retry: FAST, ...over })
+  cleanups.push(() => c.close())
+  return c
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<MoodleError> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).toBeInstanceOf(MoodleError)
+    const e = error as MoodleError
+    // The token never leaves in an error, in any property or the stack.
+    expect(JSON.stringify({ ...e, message: e.message, stack: e.stack })).not.toContain(TOKEN)
+    return e
+  }
+  throw new Error('expected the call to fail')
+}
+
+/** A port where nothing listens (yet). */
+async function freePort(): Promise<number> {
+  const s = createTcpServer()
+  await new Promise<void>(resolve => s.listen(0, '127.0.0.1', resolve))
+  const { port } = s.address() as AddressInfo
+  await new Promise<void>(resolve => s.close(() => resolve()))
+  return port
+}
+
+describe('MoodleClient request shape', () => {
+  it('POSTs a form with the token in the body, never in the URL', async () => {
+    const s = await server((_req, res) => sendJson(res, { xp: 1200 }))
+    const result = await client(s.endpoint).awardPoints({ userId: 5, points: 10, courseId: 30 })
+    expect(result).toEqual({ xp: 1200 })
+    expect(s.requests).toHaveLength(1)
+    const req = s.requests[0]!
+    expect(req.method).toBe('POST')
+    expect(req.url).toBe('/webservice/rest/server.php')
+    expect(req.url).not.toContain(TOKEN)
+    expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded')
+    expect(req.headers.authorization).toBeUndefined()
+    expect(Object.fromEntries(req.form)).toEqual({
+      userid: '5',
+      points: '10',
+      courseid: '30',
+      wstoken: TOKEN,
+      wsfunction: AWARD_FUNCTION,
+      moodlewsrestformat: 'json'
+    })
+  })
+
+  it('keeps its own reserved parameters even if a caller passes them', async () => {
+    const s = await server((_req, res) => sendJson(res, null))
+    await client(s.endpoint).call('x_f', { wstoken: 'other', moodlewsrestformat: 'xml' })
+    expect(s.requests[0]!.form.getAll('wstoken')).toEqual([TOKEN])
+    expect(s.requests[0]!.form.getAll('moodlewsrestformat')).toEqual(['json'])
+  })
+
+  it('returns null for a function that returns nothing', async () => {
+    const s = await server((_req, res) => sendJson(res, null))
+    await expect(client(s.endpoint).call('x_f', {})).resolves.toBeNull()
+  })
+})
+
+describe('MoodleClient retries only what did not run', () => {
+  it('503 with Retry-After, then success = 2 requests; waits Retry-After capped by maxDelayMs', async () => {
+    const s = await server((_req, res, i) =>
+      i === 0
+        ? sendText(res, '<html>Upgrading</html>', 503, {
+            'retry-after': '1',
+            'content-type': 'text/html'
+          })
+        : sendJson(res, { xp: 7 })
+    )
+    const started = Date.now()
+    const c = client(s.endpoint, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 150 } })
+    await expect(c.awardPoints({ userId: 1, points: 1, courseId: 1 })).resolves.toEqual({ xp: 7 })
+    const elapsed = Date.now() - started
+    expect(s.requests).toHaveLength(2)
+    expect(elapsed).toBeGreaterThanOrEqual(140) // Retry-After (capped), not the 1 ms backoff
+    expect(elapsed).toBeLessThan(1000) // capped, not the full second
+  })
+
+  it('3 x 503 fails after 3 requests', async () => {
+    const s = await server((_req, res) => sendText(res, '', 503))
+    const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
+    expect(s.requests).toHaveLength(3)
+    expect(e).toMatchObject({ category: 'site', outcome: 'not-applied', httpStatus: 503 })
+    expect(e.message).toMatch(/gave up after 3 attempts/)
+  })
+
+  it('honours the attempts option', async () => {
+    const s = await server((_req, res) => sendText(res, 'busy', 429))
+    await failureOf(client(s.endpoint, { retry: { ...FAST, attempts: 1 } }).call('x_f', {}))
+    expect(s.requests).toHaveLength(1)
+  })
+
+  it('sitemaintenance is retried', async () => {
+    const s = await server((_req, res, i) =>
+      i === 0
+        ? sendJson(res, {
+            exception: 'moodle_exception',
+            errorcode: 'sitemaintenance',
+            message: 'maintenance'
+          })
+        : sendJson(res, { xp: 3 })
+    )
+    await expect(
+      client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 })
+    ).resolves.toEqual({ xp: 3 })
+    expect(s.requests).toHaveLength(2)
+  })
+
+  it('connection refused is retried', async () => {
+    const port = await freePort()
+    const http = createHttpServer((_req, res) => sendJson(res, { xp: 9 }))
+    cleanups.push(async () => {
+      http.closeAllConnections()
+      await new Promise<void>(resolve => http.close(() => resolve()))
+    })
+    const c = client(`http://127.0.0.1:${port}/webservice/rest/server.php`, {
+      retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 200 }
+    })
+    // Nothing listens for the first attempt; the server appears before the retry.
+    const pending = c.awardPoints({ userId: 1, points: 1, courseId: 1 })
+    setTimeout(() => http.listen(port, '127.0.0.1'), 50)
+    await expect(pending).resolves.toEqual({ xp: 9 })
+  })
+
+  it('connection refused every time: network error after 3 attempts, nothing sent', async () => {
+    const port = await freePort()
+    const e = await failureOf(
+      client(`http://127.0.0.1:${port}/webservice/rest/server.php`).call(AWARD_FUNCTION, {})
+    )
+    expect(e).toMatchObject({ category: 'network', outcome: 'not-applied', retryable: true })
+    expect(e.message).toMatch(/ECONNREFUSED/)
+    expect(e.message).toMatch(/gave up after 3 attempts/)
+  })
+
+  it('a TLS handshake failure (before anything was sent) is retried', async () => {
+    let connections = 0
+    const tcp: Server = createTcpServer(socket => {
+      connections++
+      socket.destroy()
+    })
+    await new Promise<void>(resolve => tcp.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise<void>(resolve => tcp.close(() => resolve())))
+    const { port } = tcp.address() as AddressInfo
+    const e = await failureOf(
+      client(`https://127.0.0.1:${port}/webservice/rest/server.php`).call(AWARD_FUNCTION, {})
+    )
+    expect(e).toMatchObject({ category: 'network', outcome: 'not-applied' })
+    expect(connections).toBe(3)
+  })
+})
+
+describe('MoodleClient never retries an award that may have run', () => {
+  it('reset after the request was sent = unknown, exactly 1 request', async () => {
+    const s = await server((_req, res) => res.socket?.destroy())
+    const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
+    expect(s.requests).toHaveLength(1)
+    expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
+    expect(e.message).toMatch(/XP log/)
+  })
+
+  it('timeout after the request was sent = unknown, exactly 1 request', async () => {
+    const s = await server(() => {
+      /* never answers */
+    })
+    const started = Date.now()
+    const e = await failureOf(
+      client(s.endpoint, { timeoutMs: 200 }).awardPoints({ userId: 1, points: 1, courseId: 1 })
+    )
+    expect(Date.now() - started).toBeLessThan(1500)
+    expect(s.requests).toHaveLength(1)
+    expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
+    expect(e.message).toMatch(/no reply .* within 0\.2 s/)
+  })
+
+  it('a body that stops half way = unknown, 1 request', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' })
+      res.write('{"xp":')
+      setTimeout(() => res.socket?.destroy(), 20)
+    })
+    const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
+    expect(s.requests).toHaveLength(1)
+    expect(e.outcome).toBe('unknown')
+  })
+
+  it.each([502, 504, 500])('HTTP %i = unknown, 1 request', async status => {
+    const s = await server((_req, res) => sendText(res, '<html>Bad gateway</html>', status))
+    const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
+    expect(s.requests).toHaveLength(1)
+    expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', httpStatus: status })
+  })
+
+  it('invalidresponse = unknown, 1 request', async () => {
+    const s = await server((_req, res) =>
+      sendJson(res, {
+        exception: 'invalid_response_exception',
+        errorcode: 'invalidresponse',
+        message: 'Invalid response value detected'
+      })
+    )
+    const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
+    expect(s.requests).toHaveLength(1)
+    expect(e).toMatchObject({
+      category: 'unknown-outcome',
+      outcome: 'unknown',
+      errorcode: 'invalidresponse'
+    })
+  })
+
+  it.each([[{ xp: '12' }], [{}], [null], [{ xp: 1.5 }]])(
+    'award reply %j = unknown (the function ran)',
+    async body => {
+      const s = await server((_req, res) => sendJson(res, body))
+      const e = await failureOf(
+        client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 })
+      )
+      expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
+      expect(e.message).toMatch(/XP log/)
+      expect(s.requests).toHaveLength(1)
+    }
+  )
+})
+
+describe('MoodleClient read-only calls', () => {
+  const siteInfo = {
+    sitename: 'Test',
+    siteurl: 'https://m.example.edu',
+    userid: 2,
+    username: 'xpbot',
+    fullname: 'XP Bot',
+    release: '4.5',
+    version: '2024100700',
+    siteid: 1,
+    functions: [{ name: AWARD_FUNCTION, version: '1' }]
+  }
+
+  it('getSiteInfo validates and returns the site info', async () => {
+    const s = await server((_req, res) => sendJson(res, siteInfo))
+    const info = await client(s.endpoint).getSiteInfo()
+    expect(info.functions.map(f => f.name)).toEqual([AWARD_FUNCTION])
+    expect(s.requests[0]!.form.get('wsfunction')).toBe('core_webservice_get_site_info')
+  })
+
+  it('getSiteInfo rejects another shape', async () => {
+    const s = await server((_req, res) => sendJson(res, { sitename: 'x' }))
+    const e = await failureOf(client(s.endpoint).getSiteInfo())
+    expect(e).toMatchObject({ category: 'not-moodle', outcome: 'not-applied' })
+  })
+
+  it('a reset during a read-only call is retried (nothing changes)', async () => {
+    const s = await server((_req, res, i) =>
+      i === 0 ? res.socket?.destroy() : sendJson(res, siteInfo)
+    )
+    await expect(client(s.endpoint).getSiteInfo()).resolves.toMatchObject({ userid: 2 })
+    expect(s.requests).toHaveLength(2)
+  })
+
+  it('getUsersByField lower-cases usernames, removes duplicates and returns the users', async () => {
+    const s = await server((req, res) =>
+      sendJson(res, [{ id: 7, username: req.form.get('values[0]'), email: 'a@x.org', extra: 1 }])
+    )
+    const users = await client(s.endpoint).getUsersByField('username', ['Alice', 'alice', 'BOB'])
+    expect(users).toEqual([{ id: 7, username: 'alice', email: 'a@x.org' }])
+    expect(s.requests).toHaveLength(1)
+    expect(s.requests[0]!.form.get('field')).toBe('username')
+    expect(s.requests[0]!.form.getAll('values[0]')).toEqual(['alice'])
+    expect(s.requests[0]!.form.get('values[1]')).toBe('bob')
+    expect(s.requests[0]!.form.get('values[2]')).toBeNull()
+  })
+
+  it('getUsersByField sends at most 2500 values per request', async () => {
+    const s = await server((_req, res) => sendJson(res, []))
+    const values = Array.from({ length: 2501 }, (_, i) => `u${i}@x.org`)
+    await expect(client(s.endpoint).getUsersByField('email', values)).resolves.toEqual([])
+    expect(s.requests).toHaveLength(2)
+    expect(s.requests[0]!.form.get('values[2499]')).toBe('u2499@x.org')
+    expect(s.requests[0]!.form.get('values[2500]')).toBeNull()
+    expect(s.requests[1]!.form.get('values[0]')).toBe('u2500@x.org')
+  })
+
+  it('getUsersByField with no values sends nothing', async () => {
+    const s = await server((_req, res) => sendJson(res, []))
+    await expect(client(s.endpoint).getUsersByField('id', [])).resolves.toEqual([])
+    expect(s.requests).toHaveLength(0)
+  })
+})
+
+describe('MoodleClient keeps the token out of errors', () => {
+  it('a Moodle error does not carry the token', async () => {
+    const s = await server((_req, res) =>
+      sendJson(res, {
+        exception: 'moodle_exception',
+        errorcode: 'invalidtoken',
+        message: 'Invalid token - token not found'
+      })
+    )
+    const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
+    expect(e).toMatchObject({ category: 'token', errorcode: 'invalidtoken' })
+  })
+
+  it('a page that echoes the request is shown without the token', async () => {
+    const s = await server((req, res) =>
+      sendText(res, `${TOKEN} ${req.body}`, 500, { 'content-type': 'text/html' })
+    )
+    const e = await failureOf(client(s.endpoint).call(AWARD_FUNCTION, {}))
+    expect(e.message).toContain('***')
+  })
+
+  it('a Moodle error whose debuginfo echoes the token is redacted', async () => {
+    const s = await server((_req, res) =>
+      sendJson(res, {
+        exception: 'x',
+        errorcode: 'invalidparameter',
+        message: 'Invalid',
+        debuginfo: `token=${TOKEN}`
+      })
+    )
+    const e = await failureOf(client(s.endpoint).call(AWARD_FUNCTION, {}))
+    expect(e.message).toContain('token=***')
+  })
+})
+
+describe('MoodleClient.close', () => {
+  it('can be called twice', async () => {
+    const c = new MoodleClient({
+      endpoint: 'https://m.example.edu/webservice/rest/server.php',
+      token: TOKEN,
+      timeoutMs: 100
+    })
+    await c.close()
+    await expect(c.close()).resolves.toBeUndefined()
+  })
+})

@@ -1,0 +1,79 @@
+import type { Plan, PlanEntry } from '../events/types.js'
+import type { RecipientResult } from '../report/status.js'
+import type { LookupResult, RosterRecord } from '../roster/types.js'
+
+/**
+ * A person the plan names, on the way to a result: either settled already (skipped, unmapped)
+ * or with the Moodle user who would receive the points.
+ */
+export type Candidate =
+  | { entry: PlanEntry; moodleUserId: number; settled: null }
+  | { entry: PlanEntry; moodleUserId: number | null; settled: RecipientResult }
+
+/** A result for an entry, with the fields every status shares. */
+export function resultFor(
+  entry: PlanEntry,
+  moodleUserId: number | null,
+  status: RecipientResult['status'],
+  reason: string,
+  xp: number | null = null
+): RecipientResult {
+  return {
+    github: entry.person?.login ?? null,
+    githubId: entry.person?.id ?? null,
+    moodleUserId,
+    points: entry.points,
+    xp,
+    status,
+    reason
+  }
+}
+
+/** How a person's roster record was resolved to a Moodle user id. */
+export type Resolution = LookupResult
+
+/**
+ * Decides, for each entry of the plan, who receives its points: the `user-id` input wins, then
+ * the roster record (a Moodle id, or the result of a look-up by email/username/idnumber).
+ * Pure: the roster matching and the look-up results come in as functions and data.
+ */
+export function candidatesFor(
+  plan: Plan,
+  findRecord: (entry: PlanEntry) => RosterRecord | null,
+  resolved: Map<RosterRecord, Resolution>,
+  hasRoster: boolean
+): Candidate[] {
+  return plan.entries.map((entry): Candidate => {
+    if (entry.skipReason !== null) {
+      return {
+        entry,
+        moodleUserId: null,
+        settled: resultFor(entry, null, 'skipped', entry.skipReason)
+      }
+    }
+    if (entry.moodleUserId !== null)
+      return { entry, moodleUserId: entry.moodleUserId, settled: null }
+    const record = findRecord(entry)
+    const login = entry.person?.login ?? '?'
+    if (record === null) {
+      const reason = hasRoster
+        ? `${login} is not in the mapping; add a record for this GitHub user`
+        : `no mapping: set mapping-file or mapping to tie GitHub users to Moodle users`
+      return { entry, moodleUserId: null, settled: resultFor(entry, null, 'unmapped', reason) }
+    }
+    if (record.moodleId !== null) return { entry, moodleUserId: record.moodleId, settled: null }
+    const resolution = record.lookup ? resolved.get(record) : undefined
+    if (resolution && 'moodleId' in resolution) {
+      return { entry, moodleUserId: resolution.moodleId, settled: null }
+    }
+    const lookup = record.lookup
+    const where = `${record.source.file} line ${record.source.line}`
+    const several = resolution && 'ambiguousIds' in resolution ? resolution.ambiguousIds : undefined
+    const reason = !lookup
+      ? `the mapping record has no Moodle user (${where})`
+      : several && several.length > 1
+        ? `several Moodle users (${several.join(', ')}) have ${lookup.field} ${lookup.value} (${where}); write the student's moodle_id instead`
+        : `no Moodle user with ${lookup.field} ${lookup.value} (${where}), or the token's user may not see it; correct the record or the user's profile in Moodle`
+    return { entry, moodleUserId: null, settled: resultFor(entry, null, 'unmapped', reason) }
+  })
+}

@@ -1,0 +1,222 @@
+/**
+ * The award ledger's records: how they are keyed, encoded in a comment, read back, and what
+ * the ledger says to do. Pure: no I/O here.
+ */
+import type { AwardKind } from '../events/types.js'
+
+/** What one award is: earned once per (course, repository, number, event kind, person). */
+export interface LedgerKey {
+  course: number
+  /** `owner/name`; compared case-insensitively (GitHub names are). */
+  repository: string
+  number: number
+  kind: AwardKind
+  /** `gh:<numeric id>`, or `login:<lower-case login>` / `moodle:<id>` when no GitHub id is known. */
+  recipient: string
+}
+
+export type LedgerState = 'pending' | 'done' | 'failed'
+
+export interface LedgerRecord {
+  v: 1
+  key: LedgerKey
+  state: LedgerState
+  points: number
+  /** New XP total Moodle returned (done only). */
+  xp: number | null
+  moodleUserId: number
+  /** `<GITHUB_RUN_ID>/<GITHUB_RUN_ATTEMPT>` of the run that wrote it. */
+  run: string
+  /** ISO time of writing. */
+  at: string
+}
+
+/** A comment as the ledger needs it (from the REST API's issue comments). */
+export interface LedgerComment {
+  id: number
+  userId: number | null
+  userLogin: string | null
+  userType: string | null
+  body: string
+  url?: string
+}
+
+const MARKER = 'moodle-xp-ledger'
+const RECORD_RE = /<!-- moodle-xp-ledger (\{.*?\}) -->/g
+
+/** Recipient part of a key: numeric GitHub id when known (logins can be renamed, ids cannot). */
+export function recipientId(githubId: number | null, login: string | null, moodleUserId: number) {
+  if (githubId !== null) return `gh:${githubId}`
+  if (login) return `login:${login.toLowerCase()}`
+  return `moodle:${moodleUserId}`
+}
+
+/** A stable string for a key, for maps and comparisons. */
+export function keyId(k: LedgerKey): string {
+  return `${k.course}:${k.repository.toLowerCase()}#${k.number}:${k.kind}:${k.recipient}`
+}
+
+/**
+ * One record as an HTML comment on one line. `<`, `>` and `&` become `\u003c` etc. inside the
+ * JSON, so no value can end the HTML comment early or be read as markup.
+ */
+export function encodeRecord(r: LedgerRecord): string {
+  const json = JSON.stringify(r)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+  return `<!-- ${MARKER} ${json} -->`
+}
+
+function isInt(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x)
+}
+
+function asRecord(x: unknown): LedgerRecord | null {
+  if (typeof x !== 'object' || x === null) return null
+  const r = x as Record<string, unknown>
+  const k = r['key'] as Record<string, unknown> | undefined
+  if (r['v'] !== 1 || typeof k !== 'object' || k === null) return null
+  if (!isInt(k['course']) || typeof k['repository'] !== 'string' || !isInt(k['number'])) return null
+  if (!['pr-merged', 'issue-closed', 'direct'].includes(k['kind'] as string)) return null
+  if (typeof k['recipient'] !== 'string') return null
+  if (!['pending', 'done', 'failed'].includes(r['state'] as string)) return null
+  if (!isInt(r['points']) || !(r['xp'] === null || isInt(r['xp']))) return null
+  if (!isInt(r['moodleUserId'])) return null
+  return {
+    v: 1,
+    key: {
+      course: k['course'],
+      repository: k['repository'],
+      number: k['number'],
+      kind: k['kind'] as AwardKind,
+      recipient: k['recipient']
+    },
+    state: r['state'] as LedgerState,
+    points: r['points'],
+    xp: r['xp'] as number | null,
+    moodleUserId: r['moodleUserId'],
+    run: typeof r['run'] === 'string' ? r['run'] : '',
+    at: typeof r['at'] === 'string' ? r['at'] : ''
+  }
+}
+
+/** Every well-formed record in a comment body; anything else (text, garbage) is ignored. */
+export function decodeRecords(body: string): LedgerRecord[] {
+  const out: LedgerRecord[] = []
+  for (const m of body.matchAll(RECORD_RE)) {
+    try {
+      const r = asRecord(JSON.parse(m[1] ?? ''))
+      if (r) out.push(r)
+    } catch {
+      // A damaged or hand-edited record blocks nothing: ignore it.
+    }
+  }
+  return out
+}
+
+export function hasMarker(body: string): boolean {
+  return body.includes(`<!-- ${MARKER} `)
+}
+
+/** The record of one key in one comment (the last one if a comment repeats a key). */
+export function recordIn(c: LedgerComment, id: string): LedgerRecord | null {
+  let found: LedgerRecord | null = null
+  for (const r of decodeRecords(c.body)) if (keyId(r.key) === id) found = r
+  return found
+}
+
+/** What the ledger holds for one key. */
+export interface Prior {
+  /** The record in the last (highest id) comment by our own identity that names the key. */
+  record: LedgerRecord | null
+  /** That comment (for its id and link). */
+  comment: LedgerComment | null
+  /**
+   * A record for the key written by another Bot account (a different token or GitHub App),
+   * newer than ours: we cannot tell who wrote it, so it is neither trusted nor ignored.
+   */
+  foreign: { login: string; state: LedgerState; comment: LedgerComment } | null
+}
+
+export function isBotAuthor(c: LedgerComment): boolean {
+  return c.userType === 'Bot' || (c.userLogin ?? '').toLowerCase().endsWith('[bot]')
+}
+
+/**
+ * Effective state of a key. Only comments for which `trusted` holds count; comments by other
+ * Bot accounts are reported as `foreign`; comments by other people are ignored entirely
+ * (anyone can paste a copied record into a comment).
+ */
+export function stateFromComments(
+  comments: LedgerComment[],
+  trusted: (c: LedgerComment) => boolean,
+  key: LedgerKey
+): Prior {
+  const id = keyId(key)
+  const sorted = [...comments].sort((a, b) => a.id - b.id)
+  let record: LedgerRecord | null = null
+  let comment: LedgerComment | null = null
+  let foreign: Prior['foreign'] = null
+  for (const c of sorted) {
+    if (!hasMarker(c.body)) continue
+    const r = recordIn(c, id)
+    if (!r) continue
+    if (trusted(c)) {
+      record = r
+      comment = c
+      foreign = null
+    } else if (isBotAuthor(c)) {
+      foreign = { login: c.userLogin ?? `user ${c.userId ?? '?'}`, state: r.state, comment: c }
+    }
+  }
+  return { record, comment, foreign }
+}
+
+export type Decision =
+  | { action: 'award'; reason: string }
+  | { action: 'already-awarded'; xp: number | null; points: number; reason: string }
+  | { action: 'unknown'; reason: string }
+
+const CHECK_MOODLE =
+  "check the student's XP log in Moodle (Level Up XP > Log), and only if the points are missing re-run the workflow with force: true"
+
+function where(c: LedgerComment | null): string {
+  if (!c) return ''
+  return c.url ? ` (ledger comment ${c.url})` : ` (ledger comment ${c.id})`
+}
+
+/**
+ * What to do for one key given what the ledger holds. `dryRun` does not change the verdict:
+ * the caller reports an `award` verdict as `dry-run`.
+ */
+export function decide(prior: Prior, opts: { force: boolean; dryRun?: boolean }): Decision {
+  const { record, comment, foreign } = prior
+  if (opts.force) {
+    const was = record ? ` (the ledger said ${record.state}${where(comment)})` : ''
+    return { action: 'award', reason: `force: true${was}` }
+  }
+  if (record?.state === 'done') {
+    const when = record.at ? ` on ${record.at}` : ''
+    return {
+      action: 'already-awarded',
+      xp: record.xp,
+      points: record.points,
+      reason: `already awarded${when} by run ${record.run || '?'}${where(comment)}`
+    }
+  }
+  if (record?.state === 'pending') {
+    return {
+      action: 'unknown',
+      reason: `an earlier run (${record.run || '?'}) started this award and never recorded the outcome${where(comment)}: ${CHECK_MOODLE}`
+    }
+  }
+  if (foreign) {
+    return {
+      action: 'unknown',
+      reason: `the ledger has a ${foreign.state} record for this award written by ${foreign.login}, not by the account this github-token writes as${where(foreign.comment)}; if the workflow changed its token, ${CHECK_MOODLE}`
+    }
+  }
+  const was = record ? ' (the last attempt failed)' : ''
+  return { action: 'award', reason: `not awarded yet${was}` }
+}

@@ -1,0 +1,58 @@
+/**
+ * The action, top to bottom: read settings -> plan who earns what from the event -> resolve
+ * Moodle users -> consult the ledger -> award -> record -> report.
+ */
+import { awardAll } from './award/award.js'
+import { resolveCandidates } from './award/resolve.js'
+import { runCheck } from './check/check.js'
+import { planAwards } from './events/plan.js'
+import { MoodleClient } from './moodle/client.js'
+import { failuresOf, outputsFrom } from './report/outcome.js'
+import { awardSummary } from './report/summary.js'
+import { loadRoster } from './roster/load.js'
+import { describeFailure } from './runner/failure.js'
+import { annotateError, log, maskSecrets, setOutputs, writeSummary } from './runner/actions.js'
+import { isForkPullRequest, readRunContext } from './runner/context.js'
+import { readRawInputs } from './settings/inputs.js'
+import { parseSettings } from './settings/settings.js'
+
+export async function run(): Promise<void> {
+  const raw = readRawInputs(process.env)
+  maskSecrets(raw['moodle-token'], raw['github-token'])
+  let moodle: MoodleClient | null = null
+  try {
+    const context = readRunContext(process.env)
+    const settings = parseSettings(raw, { forkPullRequest: isForkPullRequest(context) })
+    moodle = new MoodleClient({
+      endpoint: settings.moodleEndpoint,
+      token: settings.moodleToken,
+      timeoutMs: settings.timeoutMs
+    })
+    if (settings.mode === 'check') {
+      await runCheck(settings, context, moodle)
+      return
+    }
+
+    const plan = planAwards(context.eventName, context.payload, settings)
+    log.info(plan.description)
+    const roster = loadRoster(settings, context.workspace, log)
+    const candidates = await resolveCandidates(plan, roster, moodle)
+    const { results, notes } = await awardAll(plan, candidates, { settings, context, moodle, log })
+
+    setOutputs(outputsFrom(results))
+    await writeSummary(
+      awardSummary({
+        event: plan.description,
+        target: settings.courseId === 1 ? 'sitewide XP (course 1)' : `course ${settings.courseId}`,
+        results,
+        notes
+      })
+    )
+    for (const problem of failuresOf(results, settings.failOnUnmapped)) annotateError(problem)
+  } catch (error) {
+    const failure = describeFailure(error)
+    annotateError(failure.message, failure.where)
+  } finally {
+    await moodle?.close()
+  }
+}

@@ -1,0 +1,329 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Agent, request, type Dispatcher } from 'undici'
+import { z } from 'zod'
+import {
+  AWARD_FUNCTION,
+  MoodleError,
+  classifyNetworkError,
+  classifyReply,
+  oneLine,
+  unknownOutcomeAdvice,
+  type ReplyResult
+} from './errors.js'
+import { encodeForm, type MoodleParam } from './form.js'
+import type { MoodleUser, SiteInfo } from './types.js'
+
+export interface MoodleRetryOptions {
+  /** Attempts in all, the first included. Default 3. */
+  attempts?: number
+  /** First backoff delay; doubles each time. Default 500 ms. */
+  baseDelayMs?: number
+  /** Cap on any wait, Retry-After included. Default 30 s. */
+  maxDelayMs?: number
+}
+
+export interface MoodleClientOptions {
+  /** The REST endpoint, as `moodleEndpoint()` returns it. */
+  endpoint: string
+  token: string
+  /** Limit for one attempt: connect, headers and body timeouts, and the overall limit. */
+  timeoutMs: number
+  retry?: MoodleRetryOptions
+}
+
+/** PHP's max_input_vars must be >= 5000 for Moodle: 2500 values stay well inside it. */
+export const USERS_PER_REQUEST = 2500
+
+const awardReply = z.object({ xp: z.int() })
+const siteInfoReply = z.object({
+  sitename: z.string(),
+  siteurl: z.string(),
+  userid: z.int(),
+  username: z.string(),
+  fullname: z.string().optional(),
+  release: z.string().optional(),
+  version: z.string().optional(),
+  functions: z.array(z.object({ name: z.string(), version: z.string().optional() }))
+})
+const usersReply = z.array(
+  z.object({
+    id: z.int(),
+    username: z.string().optional(),
+    email: z.string().optional(),
+    idnumber: z.string().optional(),
+    fullname: z.string().optional()
+  })
+)
+
+/**
+ * Marks the moment undici hands the request to a connected socket (after DNS, TCP and TLS).
+ * Before it, nothing can have reached Moodle; after it, Moodle may have run the function.
+ */
+class SentTracker implements Dispatcher.DispatchHandler {
+  constructor(
+    private readonly next: Dispatcher.DispatchHandler,
+    private readonly onSent: () => void
+  ) {}
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.onSent()
+    this.next.onRequestStart?.(controller, context)
+  }
+  onRequestUpgrade(
+    ...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>
+  ): void {
+    this.next.onRequestUpgrade?.(...args)
+  }
+  onResponseStart(
+    ...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>
+  ): void {
+    this.next.onResponseStart?.(...args)
+  }
+  onResponseData(
+    ...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseData']>>
+  ): void {
+    this.next.onResponseData?.(...args)
+  }
+  onResponseEnd(
+    ...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseEnd']>>
+  ): void {
+    this.next.onResponseEnd?.(...args)
+  }
+  onResponseError(
+    ...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseError']>>
+  ): void {
+    this.next.onResponseError?.(...args)
+  }
+}
+
+function header(value: string | string[] | undefined): string | null {
+  if (Array.isArray(value)) return value[0] ?? null
+  return value ?? null
+}
+
+/** Node/undici error code; 'TIMEOUT' when our overall AbortSignal fired. */
+function errorCode(error: unknown): string | null {
+  if (typeof error !== 'object' || error === null) return null
+  if ((error as { name?: unknown }).name === 'TimeoutError') return 'TIMEOUT'
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string') return code
+  // Node's happy-eyeballs connect wraps per-address errors in an AggregateError.
+  const inner = (error as { errors?: unknown }).errors
+  return Array.isArray(inner) ? errorCode(inner[0]) : null
+}
+
+/**
+ * Moodle's REST web services over undici. Every call is a form POST with the token in the
+ * body. Retries only what certainly did not run (see `call`).
+ *
+ * Why not undici's RetryAgent/RetryHandler: it decides from status codes and error codes
+ * alone, so it cannot see a `sitemaintenance` body (HTTP 200), and its error codes
+ * (ECONNRESET, UND_ERR_SOCKET, EPIPE...) do not say whether the request had already been
+ * sent, which decides whether an award may be repeated. It also retries 500/502/504, which
+ * for an award means possibly paying twice. The loop below is short and states exactly that.
+ */
+export class MoodleClient {
+  readonly #endpoint: URL
+  readonly #token: string
+  readonly #timeoutMs: number
+  readonly #attempts: number
+  readonly #baseDelayMs: number
+  readonly #maxDelayMs: number
+  readonly #agent: Agent
+
+  constructor(options: MoodleClientOptions) {
+    this.#endpoint = new URL(options.endpoint)
+    this.#token = options.token
+    this.#timeoutMs = options.timeoutMs
+    this.#attempts = Math.max(1, Math.floor(options.retry?.attempts ?? 3))
+    this.#baseDelayMs = Math.max(0, options.retry?.baseDelayMs ?? 500)
+    this.#maxDelayMs = Math.max(0, options.retry?.maxDelayMs ?? 30_000)
+    this.#agent = new Agent({
+      connect: { timeout: options.timeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      // No keep-alive: a request written to a socket the server has just closed fails in a
+      // way indistinguishable from a crash after sending. A fresh connection per call avoids
+      // turning an award into an "unknown" for nothing; the action makes only a few calls.
+      pipelining: 0
+    })
+  }
+
+  /**
+   * Calls `wsfunction` and returns its decoded JSON. Throws MoodleError.
+   * Retried (up to `attempts` in all): failures before the request reached Moodle, HTTP 503
+   * and 429, `sitemaintenance`. With `readOnly`, also timeouts and resets after sending and
+   * 502/504: repeating a read changes nothing. Never retried: anything else, and for writes
+   * any failure whose outcome is unknown.
+   */
+  async call(
+    wsfunction: string,
+    params: Record<string, MoodleParam>,
+    options: { readOnly?: boolean } = {}
+  ): Promise<unknown> {
+    const body = encodeForm({
+      ...params,
+      wstoken: this.#token,
+      wsfunction,
+      moodlewsrestformat: 'json'
+    })
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.#attempt(wsfunction, body)
+      if (result.ok) return result.data
+      const error = result.error
+      const again = error.retryable || (options.readOnly === true && isTransientUnknown(error))
+      if (!again || attempt >= this.#attempts) {
+        const gaveUp = again ? ` (gave up after ${attempt} attempts)` : ''
+        throw this.#withoutToken(error, gaveUp)
+      }
+      const backoff = this.#baseDelayMs * 2 ** (attempt - 1)
+      await sleep(Math.min(error.retryAfterMs ?? backoff, this.#maxDelayMs))
+    }
+  }
+
+  /** Awards points; returns the recipient's new total. */
+  async awardPoints(a: {
+    userId: number
+    points: number
+    courseId: number
+  }): Promise<{ xp: number }> {
+    const data = await this.call(AWARD_FUNCTION, {
+      userid: a.userId,
+      points: a.points,
+      courseid: a.courseId
+    })
+    const parsed = awardReply.safeParse(data)
+    if (parsed.success) return { xp: parsed.data.xp }
+    // The function ran and answered: the points were most likely added, but we cannot tell.
+    throw this.#withoutToken(
+      new MoodleError(
+        `Moodle ${AWARD_FUNCTION}: the reply ${shown(data)} is not {"xp": <integer>}; ` +
+          unknownOutcomeAdvice(AWARD_FUNCTION),
+        { outcome: 'unknown', category: 'unknown-outcome', retryable: false, httpStatus: 200 }
+      )
+    )
+  }
+
+  /** `core_webservice_get_site_info`: who the token belongs to, and its service's functions. */
+  async getSiteInfo(): Promise<SiteInfo> {
+    const fn = 'core_webservice_get_site_info'
+    return this.#validated(fn, siteInfoReply, await this.call(fn, {}, { readOnly: true }))
+  }
+
+  /**
+   * `core_user_get_users_by_field`. Usernames are sent lower-case (Moodle rejects others).
+   * Unknown values are simply absent from the result.
+   */
+  async getUsersByField(
+    field: 'id' | 'email' | 'username' | 'idnumber',
+    values: string[]
+  ): Promise<MoodleUser[]> {
+    const fn = 'core_user_get_users_by_field'
+    const wanted = [...new Set(field === 'username' ? values.map(v => v.toLowerCase()) : values)]
+    const users: MoodleUser[] = []
+    for (let start = 0; start < wanted.length; start += USERS_PER_REQUEST) {
+      const chunk = wanted.slice(start, start + USERS_PER_REQUEST)
+      const data = await this.call(fn, { field, values: chunk }, { readOnly: true })
+      users.push(...this.#validated(fn, usersReply, data))
+    }
+    return users
+  }
+
+  /** Closes the connection pool. Safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.#agent.closed || this.#agent.destroyed) return
+    await this.#agent.close()
+  }
+
+  #validated<T>(wsfunction: string, schema: z.ZodType<T>, data: unknown): T {
+    const parsed = schema.safeParse(data)
+    if (parsed.success) return parsed.data
+    const issue = parsed.error.issues[0]
+    const where = issue
+      ? `${issue.path.join('.') || 'reply'}: ${issue.message}`
+      : 'unexpected shape'
+    throw this.#withoutToken(
+      new MoodleError(
+        `Moodle ${wsfunction}: unexpected reply (${oneLine(where, 120)}); check that moodle-url is a Moodle site`,
+        { outcome: 'not-applied', category: 'not-moodle', retryable: false, httpStatus: 200 }
+      )
+    )
+  }
+
+  async #attempt(wsfunction: string, body: string): Promise<ReplyResult> {
+    let sent = false
+    const dispatcher = this.#agent.compose(
+      dispatch => (opts, handler) =>
+        dispatch(
+          opts,
+          new SentTracker(handler, () => {
+            sent = true
+          })
+        )
+    )
+    const failed = (error: unknown): ReplyResult => ({
+      ok: false,
+      error: classifyNetworkError({
+        code: errorCode(error),
+        sent,
+        wsfunction,
+        host: this.#endpoint.host,
+        timeoutMs: this.#timeoutMs
+      })
+    })
+    try {
+      const response = await request(this.#endpoint, {
+        method: 'POST',
+        dispatcher,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json'
+        },
+        body
+      })
+      let text: string
+      try {
+        text = await response.body.text()
+      } catch (error) {
+        sent = true
+        return failed(error)
+      }
+      return classifyReply({
+        status: response.statusCode,
+        contentType: header(response.headers['content-type']),
+        body: text,
+        retryAfter: header(response.headers['retry-after']),
+        location: header(response.headers.location),
+        wsfunction
+      })
+    } catch (error) {
+      return failed(error)
+    }
+  }
+
+  /** Belt and braces: a server may echo the request; the token never leaves in an error. */
+  #withoutToken(error: MoodleError, suffix = ''): MoodleError {
+    const message = `${error.message}${suffix}`
+    const clean = this.#token === '' ? message : message.split(this.#token).join('***')
+    return new MoodleError(clean, error)
+  }
+}
+
+/** Outcome unknown only because the answer was lost in transit (not a Moodle verdict). */
+function isTransientUnknown(error: MoodleError): boolean {
+  return (
+    error.category === 'unknown-outcome' &&
+    error.errorcode === null &&
+    (error.httpStatus === null || error.httpStatus === 502 || error.httpStatus === 504)
+  )
+}
+
+function shown(data: unknown): string {
+  let json: string
+  try {
+    json = JSON.stringify(data) ?? String(data)
+  } catch {
+    json = String(data)
+  }
+  return oneLine(json, 80)
+}

@@ -1,0 +1,40 @@
+import type { RecipientResult } from './status.js'
+
+/** The step outputs, as the spec defines them, computed from the per-recipient results. */
+export interface Outputs {
+  xp: string
+  'awarded-points': string
+  'moodle-user-id': string
+  results: string
+}
+
+export function outputsFrom(results: RecipientResult[]): Outputs {
+  const firstAwarded = results.find(r => r.status === 'awarded')
+  const awardedPoints = results
+    .filter(r => r.status === 'awarded')
+    .reduce((sum, r) => sum + r.points, 0)
+  return {
+    xp: firstAwarded?.xp != null ? String(firstAwarded.xp) : '',
+    'awarded-points': String(awardedPoints),
+    'moodle-user-id': results[0]?.moodleUserId != null ? String(results[0].moodleUserId) : '',
+    results: JSON.stringify(results)
+  }
+}
+
+/**
+ * Why the step fails, one line per problem (empty when it succeeds): any `failed` or `unknown`
+ * recipient, and `unmapped` ones when `fail-on-unmapped` is on.
+ */
+export function failuresOf(results: RecipientResult[], failOnUnmapped: boolean): string[] {
+  const who = (r: RecipientResult) =>
+    r.github !== null ? `@${r.github}` : `Moodle user ${r.moodleUserId ?? '?'}`
+  const lines: string[] = []
+  for (const r of results) {
+    if (r.status === 'failed') lines.push(`Award to ${who(r)} failed: ${r.reason}`)
+    if (r.status === 'unknown') lines.push(`Award to ${who(r)} has an unknown outcome: ${r.reason}`)
+    if (r.status === 'unmapped' && failOnUnmapped) {
+      lines.push(`${who(r)} is not in the mapping (fail-on-unmapped is true): ${r.reason}`)
+    }
+  }
+  return lines
+}

@@ -1,0 +1,35 @@
+/**
+ * Text from the event (titles, labels, logins) and from servers is untrusted. These helpers make
+ * it safe for the two places the action writes to: the log, where the runner reads lines that
+ * start with `::` as workflow commands, and Markdown (job summary, comments).
+ */
+
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+
+/**
+ * One line of plain text for the log: control characters (newlines included) become visible
+ * escapes, so a value can never start a new line, and so never a workflow command.
+ */
+export function plain(text: string): string {
+  return text.replace(CONTROL, char => {
+    if (char === '\n') return '\\n'
+    if (char === '\r') return '\\r'
+    if (char === '\t') return ' '
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
+  })
+}
+
+/**
+ * Text for Markdown that renders as the same text: HTML and Markdown syntax are escaped, so a
+ * title can add no link, image, mention, HTML or table cell. One line.
+ */
+export function markdown(text: string): string {
+  return plain(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/[\\`*_[\]|~!]/g, '\\$&')
+    .replace(/@/g, '@\u200b')
+}

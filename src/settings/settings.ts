@@ -1,0 +1,246 @@
+import { z } from 'zod'
+import { moodleEndpoint, MoodleUrlError } from '../moodle/url.js'
+import { plain } from '../report/text.js'
+import type { InputName, RawInputs } from './inputs.js'
+
+/** A bad input: names the input and says how to fix it. Nothing has been sent anywhere. */
+export class InputError extends Error {
+  constructor(
+    readonly input: InputName,
+    detail: string
+  ) {
+    super(`Input "${input}": ${detail}`)
+    this.name = 'InputError'
+  }
+}
+
+export type RecipientRole = 'author' | 'assignees'
+
+/** Every input, validated and typed. Read once at the start of `run()`. */
+export interface Settings {
+  moodleEndpoint: string
+  moodleToken: string
+  courseId: number
+  points: number
+  /** Lower-cased label name -> points. */
+  labelPoints: Map<string, number>
+  userId: number | null
+  githubLogin: string | null
+  mappingFile: string | null
+  mapping: string | null
+  recipients: 'auto' | RecipientRole[]
+  issueCloseReasons: Set<string>
+  /** Lower-cased logins. */
+  ignoreUsers: Set<string>
+  failOnUnmapped: boolean
+  dryRun: boolean
+  mode: 'award' | 'check'
+  githubToken: string | null
+  ledger: 'comment' | 'off'
+  comment: boolean
+  force: boolean
+  timeoutMs: number
+  allowHttp: boolean
+}
+
+/** What the settings reader needs to know about the run to explain an empty token. */
+export interface RunHints {
+  /** The run is a `pull_request` event from a fork: GitHub passes it no secrets. */
+  forkPullRequest: boolean
+}
+
+export const MAX_POINTS = 1_000_000
+const CLOSE_REASONS = ['completed', 'not_planned', 'duplicate'] as const
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:\[bot\])?$/
+
+/** Quotes a value for an error message: one line, at most 60 characters. */
+function shown(value: string): string {
+  const flat = plain(value)
+  return JSON.stringify(flat.length > 60 ? `${flat.slice(0, 57)}...` : flat)
+}
+
+function wholeNumber(input: InputName, value: string, min: number, max: number, what: string) {
+  const parsed = z
+    .string()
+    .regex(/^[+]?\d+$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .safeParse(value)
+  if (!parsed.success) {
+    throw new InputError(
+      input,
+      `must be a whole number from ${min} to ${max} (${what}), got ${shown(value)}.`
+    )
+  }
+  return parsed.data
+}
+
+function optionalId(input: InputName, value: string, what: string): number | null {
+  return value === '' ? null : wholeNumber(input, value, 1, Number.MAX_SAFE_INTEGER, what)
+}
+
+function bool(input: InputName, value: string): boolean {
+  const parsed = z.enum(['true', 'false']).safeParse(value.toLowerCase())
+  if (!parsed.success) {
+    throw new InputError(input, `must be true or false, got ${shown(value)}.`)
+  }
+  return parsed.data === 'true'
+}
+
+function oneOf<T extends string>(input: InputName, value: string, allowed: readonly T[]): T {
+  const parsed = z.enum(allowed as [T, ...T[]]).safeParse(value.toLowerCase())
+  if (!parsed.success) {
+    throw new InputError(input, `must be one of ${allowed.join(', ')}, got ${shown(value)}.`)
+  }
+  return parsed.data
+}
+
+/** Splits a comma- or newline-separated list, dropping blanks. */
+function list(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map(item => item.trim())
+    .filter(item => item !== '')
+}
+
+function labelPoints(value: string): Map<string, number> {
+  const result = new Map<string, number>()
+  value.split('\n').forEach((rawLine, index) => {
+    const line = rawLine.trim()
+    if (line === '' || line.startsWith('#')) return
+    const colon = line.lastIndexOf(':')
+    const label =
+      colon > 0
+        ? line
+            .slice(0, colon)
+            .trim()
+            .replace(/^(["'])(.*)\1$/, '$2')
+        : ''
+    const points = colon > 0 ? line.slice(colon + 1).trim() : ''
+    const where = `line ${index + 1} ${shown(line)}`
+    if (label === '' || points === '') {
+      throw new InputError(
+        'label-points',
+        `${where} is not "label: points"; write one label per line, e.g. "good first issue: 5".`
+      )
+    }
+    const parsed = z.coerce.number().int().min(1).max(MAX_POINTS).safeParse(points)
+    if (!/^\d+$/.test(points) || !parsed.success) {
+      throw new InputError(
+        'label-points',
+        `${where}: points must be a whole number from 1 to ${MAX_POINTS}.`
+      )
+    }
+    result.set(label.toLowerCase(), parsed.data)
+  })
+  return result
+}
+
+function recipients(value: string): 'auto' | RecipientRole[] {
+  if (value.toLowerCase() === 'auto') return 'auto'
+  const roles = list(value).map(role => role.toLowerCase())
+  const bad = roles.find(role => role !== 'author' && role !== 'assignees')
+  if (roles.length === 0 || bad !== undefined) {
+    throw new InputError(
+      'recipients',
+      `must be auto, or a comma list of author, assignees; got ${shown(value)}.`
+    )
+  }
+  return [...new Set(roles as RecipientRole[])]
+}
+
+function closeReasons(value: string): Set<string> {
+  const reasons = list(value).map(reason => reason.toLowerCase())
+  const bad = reasons.find(reason => !(CLOSE_REASONS as readonly string[]).includes(reason))
+  if (reasons.length === 0 || bad !== undefined) {
+    throw new InputError(
+      'issue-close-reasons',
+      `must be a comma list of ${CLOSE_REASONS.join(', ')}; got ${shown(value)}.`
+    )
+  }
+  return new Set(reasons)
+}
+
+function login(input: InputName, value: string): string {
+  const name = value.replace(/^@/, '')
+  if (!GITHUB_LOGIN.test(name)) {
+    throw new InputError(input, `${shown(value)} is not a GitHub login (letters, digits, hyphens).`)
+  }
+  return name
+}
+
+function moodleToken(value: string, hints: RunHints): string {
+  if (value === '') {
+    const why = hints.forkPullRequest
+      ? 'it is empty because GitHub passes no secrets to workflows triggered by pull_request from a fork; run the workflow on pull_request_target instead (see the README), which is safe because this action never runs pull request code.'
+      : 'it is required: create a token in Moodle (Site administration > Server > Web services > Manage tokens), store it as a repository secret, and pass it as moodle-token: ${{ secrets.MOODLE_TOKEN }}.'
+    throw new InputError('moodle-token', why)
+  }
+  if (/\s/.test(value)) {
+    throw new InputError(
+      'moodle-token',
+      'contains white space; copy the token again from Moodle into the secret, without spaces or line breaks.'
+    )
+  }
+  return value
+}
+
+/**
+ * Validates every input into one `Settings` object. Throws `InputError` for the first bad input,
+ * before anything is sent anywhere.
+ */
+export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
+  const token = moodleToken(raw['moodle-token'], hints)
+  if (raw['moodle-url'] === '') {
+    throw new InputError(
+      'moodle-url',
+      'is required: the root of your Moodle site, e.g. https://moodle.example.edu.'
+    )
+  }
+  const allowHttp = bool('allow-http', raw['allow-http'])
+  let endpoint: string
+  try {
+    endpoint = moodleEndpoint(raw['moodle-url'], allowHttp)
+  } catch (error) {
+    if (error instanceof MoodleUrlError) throw new InputError('moodle-url', error.message)
+    throw error
+  }
+  const githubLogin = raw['github-login'] === '' ? null : login('github-login', raw['github-login'])
+  return {
+    moodleEndpoint: endpoint,
+    moodleToken: token,
+    courseId: wholeNumber(
+      'course-id',
+      raw['course-id'],
+      1,
+      Number.MAX_SAFE_INTEGER,
+      'the id= in the course URL; 1 for sitewide XP'
+    ),
+    points: wholeNumber('points', raw.points, 1, MAX_POINTS, 'points per award'),
+    labelPoints: labelPoints(raw['label-points']),
+    userId: optionalId(
+      'user-id',
+      raw['user-id'],
+      'a Moodle user id, the id= in the user profile URL'
+    ),
+    githubLogin,
+    mappingFile: raw['mapping-file'] === '' ? null : raw['mapping-file'],
+    mapping: raw.mapping === '' ? null : raw.mapping,
+    recipients: recipients(raw.recipients),
+    issueCloseReasons: closeReasons(raw['issue-close-reasons']),
+    ignoreUsers: new Set(
+      list(raw['ignore-users']).map(name => login('ignore-users', name).toLowerCase())
+    ),
+    failOnUnmapped: bool('fail-on-unmapped', raw['fail-on-unmapped']),
+    dryRun: bool('dry-run', raw['dry-run']),
+    mode: oneOf('mode', raw.mode, ['award', 'check'] as const),
+    githubToken: raw['github-token'] === '' ? null : raw['github-token'],
+    ledger: oneOf('ledger', raw.ledger, ['comment', 'off'] as const),
+    comment: bool('comment', raw.comment),
+    force: bool('force', raw.force),
+    timeoutMs:
+      wholeNumber('timeout-seconds', raw['timeout-seconds'], 1, 600, 'seconds per Moodle request') *
+      1000,
+    allowHttp
+  }
+}

@@ -1,0 +1,320 @@
+/**
+ * A fake of the parts of GitHub's REST API the ledger uses (issue comments, `GET /user`, the
+ * GraphQL `viewer` query), on loopback. Behaves like GitHub where the ledger depends on it:
+ * pagination with `Link` headers, ascending comment ids in creation order, `user` objects with
+ * `login`/`id`/`type`, 401 for unknown tokens, 403 "Resource not accessible by integration"
+ * for read-only tokens, rate-limit answers with `x-ratelimit-*` headers.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface FakeIdentity {
+  login: string
+  id: number
+  type: 'User' | 'Bot'
+}
+
+export interface FakeToken {
+  token: string
+  identity: FakeIdentity
+  /** An installation token (GITHUB_TOKEN, GitHub App): `GET /user` answers 403. */
+  installation?: boolean
+  /** Writes answer 403 "Resource not accessible by integration". */
+  readOnly?: boolean
+  /** When set, only these repositories exist for this token (others answer 404). */
+  repos?: string[]
+}
+
+export interface FakeComment {
+  id: number
+  node_id: string
+  url: string
+  html_url: string
+  issue_url: string
+  body: string
+  user: FakeIdentity
+  created_at: string
+  updated_at: string
+  author_association: string
+}
+
+export interface Fault {
+  status: number
+  /** How many matching requests get this answer. */
+  times: number
+  method?: string
+  /** Only requests whose path contains this. */
+  path?: string
+  /** Answer as a rate limit (403/429 with `x-ratelimit-remaining: 0`). */
+  rateLimit?: boolean
+  /** Process the request normally, then answer with the fault (a write that happened anyway). */
+  afterEffect?: boolean
+}
+
+export interface LoggedRequest {
+  method: string
+  path: string
+  query: Record<string, string>
+  token: string | null
+  status: number
+}
+
+export const GITHUB_ACTIONS: FakeIdentity = {
+  login: 'github-actions[bot]',
+  id: 41898282,
+  type: 'Bot'
+}
+
+export class GitHubFake {
+  readonly requests: LoggedRequest[] = []
+  private server: Server | null = null
+  private base = ''
+  private nextId = 1000
+  private readonly threads = new Map<string, FakeComment[]>()
+  private readonly tokens = new Map<string, FakeToken>()
+  private faults: Fault[] = []
+  /** Milliseconds each answer waits (0 by default); a function for jitter. */
+  latency: number | (() => number) = 0
+
+  constructor(tokens: FakeToken[] = []) {
+    for (const t of tokens) this.tokens.set(t.token, t)
+  }
+
+  addToken(t: FakeToken): void {
+    this.tokens.set(t.token, t)
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch(e => this.send(res, 500, { message: String(e) }))
+    })
+    await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve))
+    const { port } = this.server.address() as AddressInfo
+    this.base = `http://127.0.0.1:${port}`
+    return this.base
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server
+    this.server = null
+    if (!s) return
+    s.closeAllConnections()
+    await new Promise<void>(resolve => s.close(() => resolve()))
+  }
+
+  /** Queue a fault for the next `times` matching requests. */
+  fault(f: Fault): void {
+    this.faults.push({ ...f })
+  }
+
+  /** Seed a comment (e.g. by a student, or a forged record). */
+  addComment(repo: string, number: number, c: { user: FakeIdentity; body: string }): FakeComment {
+    return this.insert(repo, number, c.user, c.body)
+  }
+
+  comments(repo: string, number: number): FakeComment[] {
+    return [...(this.threads.get(`${repo.toLowerCase()}#${number}`) ?? [])]
+  }
+
+  /** Requests made, optionally by method (`GET`, `POST`, `PATCH`, `DELETE`). */
+  count(method?: string): number {
+    return this.requests.filter(r => !method || r.method === method).length
+  }
+
+  resetLog(): void {
+    this.requests.length = 0
+  }
+
+  private insert(repo: string, number: number, user: FakeIdentity, body: string): FakeComment {
+    const id = this.nextId++
+    const [owner, name] = repo.split('/')
+    const at = new Date().toISOString()
+    const c: FakeComment = {
+      id,
+      node_id: `IC_${id}`,
+      url: `${this.base}/repos/${owner}/${name}/issues/comments/${id}`,
+      html_url: `https://github.com/${owner}/${name}/issues/${number}#issuecomment-${id}`,
+      issue_url: `${this.base}/repos/${owner}/${name}/issues/${number}`,
+      body,
+      user: { ...user },
+      created_at: at,
+      updated_at: at,
+      author_association: user.type === 'Bot' ? 'NONE' : 'CONTRIBUTOR'
+    }
+    const k = `${repo.toLowerCase()}#${number}`
+    const list = this.threads.get(k) ?? []
+    list.push(c)
+    this.threads.set(k, list)
+    return c
+  }
+
+  private find(id: number): { list: FakeComment[]; index: number } | null {
+    for (const list of this.threads.values()) {
+      const index = list.findIndex(c => c.id === id)
+      if (index >= 0) return { list, index }
+    }
+    return null
+  }
+
+  private send(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {}
+  ): void {
+    const text = body === undefined ? '' : JSON.stringify(body)
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '4999',
+      ...headers
+    })
+    res.end(text)
+  }
+
+  private takeFault(method: string, path: string): Fault | null {
+    const f = this.faults.find(
+      x => x.times > 0 && (!x.method || x.method === method) && (!x.path || path.includes(x.path))
+    )
+    if (!f) return null
+    f.times--
+    this.faults = this.faults.filter(x => x.times > 0)
+    return f
+  }
+
+  private sendFault(res: ServerResponse, f: Fault): void {
+    if (f.rateLimit) {
+      const reset = String(Math.floor(Date.now() / 1000) + 1)
+      this.send(
+        res,
+        f.status,
+        { message: 'API rate limit exceeded for installation ID 1.' },
+        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }
+      )
+    } else this.send(res, f.status, { message: 'Server Error' })
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.base)
+    const method = req.method ?? 'GET'
+    const path = url.pathname
+    const chunks: Buffer[] = []
+    for await (const ch of req) chunks.push(ch as Buffer)
+    const raw = Buffer.concat(chunks).toString('utf8')
+    const auth = req.headers.authorization ?? ''
+    const m = /^(?:token|bearer)\s+(.+)$/i.exec(auth)
+    const token = m?.[1] ?? null
+    const entry: LoggedRequest = {
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      token,
+      status: 0
+    }
+    this.requests.push(entry)
+    const delay = typeof this.latency === 'function' ? this.latency() : this.latency
+    if (delay > 0) await new Promise(r => setTimeout(r, delay))
+    const reply = (status: number, body?: unknown, headers?: Record<string, string>) => {
+      entry.status = status
+      this.send(res, status, body, headers)
+    }
+
+    const fault = this.takeFault(method, path)
+    if (fault && !fault.afterEffect) {
+      entry.status = fault.status
+      return this.sendFault(res, fault)
+    }
+    const finish = (status: number, body?: unknown, headers?: Record<string, string>) => {
+      if (fault) {
+        entry.status = fault.status
+        return this.sendFault(res, fault)
+      }
+      reply(status, body, headers)
+    }
+
+    const t = token ? this.tokens.get(token) : undefined
+    if (!t) return reply(401, { message: 'Bad credentials', status: '401' })
+    const json = (): Record<string, unknown> => {
+      try {
+        return JSON.parse(raw || '{}') as Record<string, unknown>
+      } catch {
+        return {}
+      }
+    }
+    const forbidden = () =>
+      reply(403, { message: 'Resource not accessible by integration', status: '403' })
+
+    if (method === 'GET' && path === '/user') {
+      if (t.installation) return forbidden()
+      return finish(200, { ...t.identity })
+    }
+    if (method === 'POST' && path === '/graphql') {
+      const q = String(json()['query'] ?? '')
+      if (!/viewer/.test(q)) return reply(400, { message: 'Only the viewer query is faked' })
+      return finish(200, {
+        data: { viewer: { login: t.identity.login, databaseId: t.identity.id } }
+      })
+    }
+
+    const thread = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path)
+    const single = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(path)
+    const repo = thread ? `${thread[1]}/${thread[2]}` : single ? `${single[1]}/${single[2]}` : ''
+    if (!thread && !single) return reply(404, { message: 'Not Found' })
+    if (t.repos && !t.repos.some(r => r.toLowerCase() === repo.toLowerCase()))
+      return reply(404, { message: 'Not Found' })
+    const write = method !== 'GET'
+    if (write && t.readOnly) return forbidden()
+
+    if (thread) {
+      const number = Number(thread[3])
+      if (method === 'GET') {
+        const perPage = Math.min(Math.max(Number(url.searchParams.get('per_page') ?? 30), 1), 100)
+        const page = Math.max(Number(url.searchParams.get('page') ?? 1), 1)
+        const all = this.comments(repo, number)
+        const last = Math.max(Math.ceil(all.length / perPage), 1)
+        const link = (p: number, rel: string) =>
+          `<${this.base}${path}?per_page=${perPage}&page=${p}>; rel="${rel}"`
+        const links: string[] = []
+        if (page > 1) links.push(link(page - 1, 'prev'), link(1, 'first'))
+        if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'))
+        const headers: Record<string, string> = links.length ? { link: links.join(', ') } : {}
+        return finish(200, all.slice((page - 1) * perPage, page * perPage), headers)
+      }
+      if (method === 'POST') {
+        const body = json()['body']
+        if (typeof body !== 'string' || body === '')
+          return reply(422, { message: 'Validation Failed' })
+        return finish(201, this.insert(repo, number, t.identity, body))
+      }
+      return reply(404, { message: 'Not Found' })
+    }
+
+    const id = Number(single![3])
+    const found = this.find(id)
+    if (!found) return reply(404, { message: 'Not Found' })
+    if (method === 'GET') return finish(200, found.list[found.index])
+    if (method === 'PATCH') {
+      const body = json()['body']
+      if (typeof body !== 'string' || body === '')
+        return reply(422, { message: 'Validation Failed' })
+      const c = found.list[found.index]!
+      c.body = body
+      c.updated_at = new Date().toISOString()
+      return finish(200, c)
+    }
+    if (method === 'DELETE') {
+      found.list.splice(found.index, 1)
+      return finish(204)
+    }
+    return reply(404, { message: 'Not Found' })
+  }
+}
+
+/** Start a fake with the default `GITHUB_TOKEN` identity under the token `ghs_default`. */
+export async function start(tokens?: FakeToken[]): Promise<{ fake: GitHubFake; apiUrl: string }> {
+  const fake = new GitHubFake(
+    tokens ?? [{ token: 'ghs_default', identity: GITHUB_ACTIONS, installation: true }]
+  )
+  const apiUrl = await fake.start()
+  return { fake, apiUrl }
+}
