@@ -7,7 +7,7 @@ import { resolveCandidates } from './award/resolve.js'
 import { runCheck } from './check/check.js'
 import { planAwards } from './events/plan.js'
 import { MoodleClient } from './moodle/client.js'
-import { failuresOf, outputsFrom } from './report/outcome.js'
+import { failuresOf, outputsFrom, warningsOf } from './report/outcome.js'
 import { awardSummary } from './report/summary.js'
 import { loadRoster } from './roster/load.js'
 import { describeFailure } from './runner/failure.js'
@@ -48,6 +48,7 @@ export async function run(): Promise<void> {
         notes
       })
     )
+    for (const warning of warningsOf(results, settings.failOnUnmapped)) log.warning(warning)
     for (const problem of failuresOf(results, settings.failOnUnmapped)) annotateError(problem)
   } catch (error) {
     const failure = describeFailure(error)

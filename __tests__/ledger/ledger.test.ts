@@ -296,7 +296,15 @@ describe('ledger protocol against the GitHub fake', () => {
     expect(log.warnings).toHaveLength(1)
     expect(log.warnings[0]).toMatch(/^The award stands/)
     expect(fake.count('PATCH')).toBe(3) // first try + 2 retries
-    const later = await runOnce({ runId: '1002' })
+    // Another workflow run right away cannot tell a dead run from a busy one: it gives way.
+    const soon = await runOnce({ runId: '1002' })
+    expect(soon.decisions.get(id(alice))?.action).toBe('in-progress')
+    expect(soon.go).toEqual([])
+    // A re-run of the same run, or any run after IN_PROGRESS_MS, knows the outcome is unknown.
+    const rerun = await runOnce({ runAttempt: 2 })
+    expect(rerun.decisions.get(id(alice))?.action).toBe('unknown')
+    const inAWhile = () => new Date(Date.now() + 11 * 60_000)
+    const later = await runOnce({ runId: '1003', now: inAWhile })
     expect(later.decisions.get(id(alice))?.action).toBe('unknown')
   })
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import {
   decide,
   decodeRecords,
+  IN_PROGRESS_MS,
   encodeRecord,
   keyId,
   recipientId,
@@ -170,6 +171,22 @@ describe('decide', () => {
     expect(d.action).toBe('unknown')
     expect(d.reason).toMatch(/XP log in Moodle/)
     expect(d.reason).toMatch(/force: true/)
+  })
+
+  it('says in-progress for a recent pending record of another workflow run', () => {
+    const pending = withRecord(rec({ state: 'pending', xp: null, run: '1001/1' }))
+    const at = Date.parse('2026-01-01T00:00:00.000Z')
+    const opts = (run: string, ms: number) => ({ force: false, run, now: new Date(at + ms) })
+    const d = decide(pending, opts('2002/1', 30_000))
+    expect(d.action).toBe('in-progress')
+    expect(d.reason).toMatch(/^another run \(1001\/1\) started this award 30 s ago/)
+    expect(d.reason).toMatch(/force: true/)
+    // A re-run of the same workflow run: the earlier attempt has ended.
+    expect(decide(pending, opts('1001/2', 30_000)).action).toBe('unknown')
+    // Too old (the run is over), or no clock given.
+    expect(decide(pending, opts('2002/1', IN_PROGRESS_MS + 1)).action).toBe('unknown')
+    expect(decide(pending, { force: false }).action).toBe('unknown')
+    expect(decide(pending, { ...opts('2002/1', 1000), force: true }).action).toBe('award')
   })
 
   it('awards whatever the ledger says under force', () => {

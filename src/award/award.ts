@@ -73,7 +73,7 @@ export async function awardAll(
   if (eligible.length > 0) {
     const ledger = await openLedgerFor(plan, deps, notes)
     try {
-      await awardEligible(eligible, ledger, deps, settle)
+      await awardEligible(plan, eligible, ledger, deps, settle)
     } catch (error) {
       if (!(error instanceof LedgerError)) throw error
       // The ledger could not be read or written before anything was sent: nothing was awarded.
@@ -82,7 +82,7 @@ export async function awardAll(
           settle(item, 'failed', `${error.message} Nothing was sent to Moodle.`)
       }
     }
-    if (ledger) notes.push(`GitHub requests for the ledger: ${ledger.requestCount()}.`)
+    if (ledger) log.info(`GitHub requests for the ledger: ${ledger.requestCount()}.`)
   }
   if (settings.dryRun) notes.push('Dry run: nothing was awarded and nothing was written.')
   log.info(
@@ -92,6 +92,7 @@ export async function awardAll(
 }
 
 async function awardEligible(
+  plan: Plan,
   eligible: Eligible[],
   ledger: Ledger | null,
   deps: AwardDeps,
@@ -113,11 +114,12 @@ async function awardEligible(
     if (decision.action === 'already-awarded')
       settle(item, 'already-awarded', decision.reason, decision.xp)
     else if (decision.action === 'unknown') settle(item, 'unknown', decision.reason)
+    else if (decision.action === 'in-progress') settle(item, 'skipped', decision.reason)
     else toAward.push(item)
   }
   if (settings.dryRun) {
     for (const item of toAward)
-      settle(item, 'dry-run', `would award ${item.recipient.points} points`)
+      settle(item, 'dry-run', `would award ${item.recipient.points} points (${plan.pointsSource})`)
     return
   }
   const claims = ledger ? await ledger.claim(toAward.map(e => e.recipient)) : null
@@ -138,7 +140,7 @@ async function awardEligible(
         points: item.recipient.points,
         courseId: settings.courseId
       })
-      settle(item, 'awarded', `${item.recipient.points} points`, xp)
+      settle(item, 'awarded', `${item.recipient.points} points (${plan.pointsSource})`, xp)
       log.info(
         `Awarded ${item.recipient.points} points to ${who} (Moodle user ${item.recipient.moodleUserId}); new total ${xp}.`
       )

@@ -248,7 +248,7 @@ export async function openLedger(o: LedgerOptions): Promise<Ledger> {
     }
     for (const r of recipients) {
       const prior = stateFromComments(comments, trusted, r.key)
-      out.set(keyId(r.key), decide(prior, { force: o.force, dryRun: o.dryRun }))
+      out.set(keyId(r.key), decide(prior, { force: o.force, dryRun: o.dryRun, run, now: now() }))
     }
     return out
   }

@@ -177,6 +177,27 @@ export type Decision =
   | { action: 'award'; reason: string }
   | { action: 'already-awarded'; xp: number | null; points: number; reason: string }
   | { action: 'unknown'; reason: string }
+  /** Another workflow run claimed this award moments ago and is probably still at it. */
+  | { action: 'in-progress'; reason: string }
+
+/**
+ * How long a pending record written by ANOTHER workflow run counts as that run still awarding
+ * (a run normally settles within its Moodle timeout and retries, about two minutes by default).
+ */
+export const IN_PROGRESS_MS = 10 * 60 * 1000
+
+/** Seconds since a record of another workflow run was written, or null if it is not recent. */
+function inProgressFor(record: LedgerRecord, opts: { run?: string; now?: Date }): number | null {
+  if (!opts.run || !opts.now) return null
+  const theirs = record.run.split('/')[0] ?? ''
+  // A re-run (same run id, later attempt) starts only after the earlier attempt ended, so its
+  // pending record is final; so is one without a run or a time.
+  if (theirs === '' || theirs === opts.run.split('/')[0]) return null
+  const at = Date.parse(record.at)
+  if (Number.isNaN(at)) return null
+  const age = opts.now.getTime() - at
+  return Math.abs(age) < IN_PROGRESS_MS ? Math.max(0, Math.round(age / 1000)) : null
+}
 
 const CHECK_MOODLE =
   "check the student's XP log in Moodle (Level Up XP > Log), and only if the points are missing re-run the workflow with force: true"
@@ -188,9 +209,13 @@ function where(c: LedgerComment | null): string {
 
 /**
  * What to do for one key given what the ledger holds. `dryRun` does not change the verdict:
- * the caller reports an `award` verdict as `dry-run`.
+ * the caller reports an `award` verdict as `dry-run`. With `run` (`<run id>/<attempt>`) and
+ * `now`, a recent pending record of another workflow run is `in-progress`, not `unknown`.
  */
-export function decide(prior: Prior, opts: { force: boolean; dryRun?: boolean }): Decision {
+export function decide(
+  prior: Prior,
+  opts: { force: boolean; dryRun?: boolean; run?: string; now?: Date }
+): Decision {
   const { record, comment, foreign } = prior
   if (opts.force) {
     const was = record ? ` (the ledger said ${record.state}${where(comment)})` : ''
@@ -206,6 +231,12 @@ export function decide(prior: Prior, opts: { force: boolean; dryRun?: boolean })
     }
   }
   if (record?.state === 'pending') {
+    const age = inProgressFor(record, opts)
+    if (age !== null)
+      return {
+        action: 'in-progress',
+        reason: `another run (${record.run}) started this award ${age} s ago and is probably still awarding it${where(comment)}; if that run failed, ${CHECK_MOODLE}`
+      }
     return {
       action: 'unknown',
       reason: `an earlier run (${record.run || '?'}) started this award and never recorded the outcome${where(comment)}: ${CHECK_MOODLE}`

@@ -161,16 +161,27 @@ function explainException(
       return { ...notApplied, ...explainAccess(e, said) }
     case 'invalidrecord':
     case 'invalidrecordunknown':
-      if (/external_functions/i.test(said) || (award && !/\b(user|course)\b/i.test(said))) {
+      if (/external_functions/i.test(said)) {
         return {
           ...notApplied,
           category: 'service',
           text:
             `Moodle does not know the function ${wsfunction} (${code}): ` +
             (award
-              ? 'install the Level Up XP+ add-on (local_xp) with API support; ' +
-                'if it is installed, check the user id and the course id exist'
+              ? 'install the Level Up XP+ add-on (local_xp) with API support'
               : 'check that the plugin providing it is installed and the name is spelt right')
+        }
+      }
+      // Without debugging Moodle names no table: a missing function, user and course all look
+      // alike, so say both rather than blame the add-on for an unknown user id.
+      if (award && !/\b(user|course)\b/i.test(said)) {
+        return {
+          ...notApplied,
+          category: 'service',
+          text:
+            `Moodle found no record (${code}), without saying which: either ${wsfunction} is not ` +
+            'installed (install the Level Up XP+ add-on, local_xp, with API support), or the user id ' +
+            'or the course id does not exist in Moodle; turn on debugging in Moodle to see which'
         }
       }
       return {

@@ -9,7 +9,10 @@ export interface Outputs {
 }
 
 export function outputsFrom(results: RecipientResult[]): Outputs {
-  const firstAwarded = results.find(r => r.status === 'awarded')
+  // On a re-run the ledger's recorded total stands in, so `xp` stays what the award produced.
+  const firstAwarded =
+    results.find(r => r.status === 'awarded') ??
+    results.find(r => r.status === 'already-awarded' && r.xp !== null)
   const awardedPoints = results
     .filter(r => r.status === 'awarded')
     .reduce((sum, r) => sum + r.points, 0)
@@ -37,4 +40,15 @@ export function failuresOf(results: RecipientResult[], failOnUnmapped: boolean):
     }
   }
   return lines
+}
+
+/**
+ * Warnings for the log, one line per problem that does not fail the step: `unmapped`
+ * recipients when `fail-on-unmapped` is off (the teacher should add them to the roster).
+ */
+export function warningsOf(results: RecipientResult[], failOnUnmapped: boolean): string[] {
+  if (failOnUnmapped) return []
+  return results
+    .filter(r => r.status === 'unmapped')
+    .map(r => `No XP for @${r.github ?? '?'}: ${r.reason}`)
 }

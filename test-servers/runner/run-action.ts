@@ -8,7 +8,9 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 
-export const DIST = resolve(import.meta.dirname, '../../dist/index.js')
+/** The bundle under test: `dist/index.js`, or another build named by XP_ACTION_DIST. */
+export const DIST =
+  process.env.XP_ACTION_DIST ?? resolve(import.meta.dirname, '../../dist/index.js')
 
 export interface ActionRun {
   inputs: Record<string, string>

@@ -1,0 +1,169 @@
+/**
+ * `action.yml` as GitHub reads it: parsed with GitHub's own `@actions/workflow-parser`, and
+ * compared with the spec's inputs and outputs and with the defaults the action applies itself.
+ *
+ * The parser imports its JSON schema without import attributes, which Node refuses, so it is
+ * bundled here with esbuild (JSON inlined) into a temporary module that the test imports.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { build } from 'esbuild'
+import { INPUT_DEFAULTS, INPUT_NAMES } from '../src/settings/inputs.js'
+
+const ROOT = resolve(import.meta.dirname, '..')
+const ACTION_YML = readFileSync(join(ROOT, 'action.yml'), 'utf8')
+
+/** The spec's inputs (action-spec.md), in its order: default, or `required`. */
+const SPEC_INPUTS: Array<[string, string | { required: true }]> = [
+  ['moodle-url', { required: true }],
+  ['moodle-token', { required: true }],
+  ['course-id', '1'],
+  ['points', '10'],
+  ['label-points', ''],
+  ['user-id', ''],
+  ['github-login', ''],
+  ['mapping-file', ''],
+  ['mapping', ''],
+  ['recipients', 'auto'],
+  ['issue-close-reasons', 'completed'],
+  ['ignore-users', ''],
+  ['fail-on-unmapped', 'false'],
+  ['dry-run', 'false'],
+  ['mode', 'award'],
+  ['github-token', '${{ github.token }}'],
+  ['ledger', 'comment'],
+  ['comment', 'true'],
+  ['force', 'false'],
+  ['timeout-seconds', '30'],
+  ['allow-http', 'false']
+]
+const SPEC_OUTPUTS = ['xp', 'awarded-points', 'moodle-user-id', 'results']
+
+/** The little of the parser's API this test uses. */
+interface Token {
+  toString(): string
+}
+interface ParsedAction {
+  context: { errors: { getErrors(): Array<{ message: string }> } }
+  value: unknown
+}
+interface ActionTemplate {
+  name: string
+  description: string
+  inputs?: Array<{ id: string; description?: string; required?: boolean; default?: Token }>
+  outputs?: Array<{ id: string; description?: string }>
+  runs: { using: string; main?: string }
+  branding?: { icon?: string; color?: string }
+}
+interface Parser {
+  parseAction(file: { name: string; content: string }, trace: unknown): ParsedAction
+  convertActionTemplate(context: ParsedAction['context'], root: unknown): ActionTemplate
+  NoOperationTraceWriter: new () => unknown
+}
+
+let parser: Parser
+let bundleDir: string
+
+beforeAll(async () => {
+  bundleDir = mkdtempSync(join(tmpdir(), 'workflow-parser-'))
+  const outfile = join(bundleDir, 'workflow-parser.mjs')
+  await build({
+    stdin: {
+      contents:
+        "export { parseAction, convertActionTemplate } from '@actions/workflow-parser/actions/index'\n" +
+        "export { NoOperationTraceWriter } from '@actions/workflow-parser'\n",
+      resolveDir: ROOT,
+      loader: 'js'
+    },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile,
+    logLevel: 'silent',
+    // Its `yaml` dependency is CommonJS and requires Node built-ins.
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+    }
+  })
+  parser = (await import(pathToFileURL(outfile).href)) as Parser
+}, 60_000)
+
+afterAll(() => {
+  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true })
+})
+
+function parse(content: string): { errors: string[]; template: ActionTemplate | undefined } {
+  const result = parser.parseAction(
+    { name: 'action.yml', content },
+    new parser.NoOperationTraceWriter()
+  )
+  const errors = result.context.errors.getErrors().map(e => e.message)
+  const template =
+    result.value === undefined
+      ? undefined
+      : parser.convertActionTemplate(result.context, result.value)
+  return { errors, template }
+}
+
+describe('action.yml', () => {
+  it('parses with GitHub’s parser without errors', () => {
+    const { errors, template } = parse(ACTION_YML)
+    expect(errors).toEqual([])
+    expect(template).toBeDefined()
+  })
+
+  it('the parser does report mistakes (so the check above means something)', () => {
+    const broken = parse(ACTION_YML.replace('using: node24', 'using: node99') + '\nbogus: 1\n')
+    expect(broken.errors).toEqual([
+      expect.stringContaining("Unexpected value 'node99'"),
+      expect.stringContaining("Unexpected value 'bogus'")
+    ])
+  })
+
+  it('runs dist/index.js on node24 and has a name, description and branding', () => {
+    const { template } = parse(ACTION_YML)
+    expect(template?.runs).toMatchObject({ using: 'node24', main: 'dist/index.js' })
+    expect(template?.name).not.toBe('')
+    expect(template?.description).not.toBe('')
+    expect(template?.branding?.icon).toBeTruthy()
+    expect(template?.branding?.color).toBeTruthy()
+  })
+
+  it('declares exactly the spec’s inputs, with its defaults, each with a one-line description', () => {
+    const inputs = parse(ACTION_YML).template?.inputs ?? []
+    expect(inputs.map(i => i.id).sort()).toEqual(SPEC_INPUTS.map(([name]) => name).sort())
+    for (const [name, spec] of SPEC_INPUTS) {
+      const input = inputs.find(i => i.id === name)
+      const declared = {
+        required: input?.required === true,
+        default: input?.default?.toString()
+      }
+      expect({ name, ...declared }).toEqual(
+        typeof spec === 'string'
+          ? { name, required: false, default: spec }
+          : { name, required: true, default: undefined }
+      )
+      expect(input?.description ?? '').toMatch(/^[^\n]+$/)
+    }
+  })
+
+  it('declares exactly the spec’s outputs, each with a one-line description', () => {
+    const outputs = parse(ACTION_YML).template?.outputs ?? []
+    expect(outputs.map(o => o.id).sort()).toEqual([...SPEC_OUTPUTS].sort())
+    for (const output of outputs) expect(output.description ?? '').toMatch(/^[^\n]+$/)
+  })
+
+  it('matches the defaults the action applies itself (INPUT_DEFAULTS)', () => {
+    expect([...INPUT_NAMES].sort()).toEqual(SPEC_INPUTS.map(([name]) => name).sort())
+    for (const [name, spec] of SPEC_INPUTS) {
+      const own = INPUT_DEFAULTS[name as keyof typeof INPUT_DEFAULTS]
+      // Required inputs have no default; github-token's default is an expression only the
+      // runner can evaluate, so outside it the action has none.
+      const expected = typeof spec !== 'string' || name === 'github-token' ? '' : spec
+      expect({ name, default: own }).toEqual({ name, default: expected })
+    }
+  })
+})

