@@ -9,7 +9,7 @@ import { planAwards } from './events/plan.js'
 import { MoodleClient } from './moodle/client.js'
 import { failuresOf, outputsFrom, warningsOf } from './report/outcome.js'
 import { awardSummary } from './report/summary.js'
-import { loadRoster } from './roster/load.js'
+import { readRoster } from './roster/read.js'
 import { describeFailure } from './runner/failure.js'
 import { annotateError, log, maskSecrets, setOutputs, writeSummary } from './runner/actions.js'
 import { isForkPullRequest, readRunContext } from './runner/context.js'
@@ -20,23 +20,29 @@ export async function run(): Promise<void> {
   const raw = readRawInputs(process.env)
   maskSecrets(raw['moodle-token'], raw['github-token'])
   let moodle: MoodleClient | null = null
+  let awarding = false
   try {
     const context = readRunContext(process.env)
     const settings = parseSettings(raw, { forkPullRequest: isForkPullRequest(context) })
-    moodle = new MoodleClient({
-      endpoint: settings.moodleEndpoint,
-      token: settings.moodleToken,
-      timeoutMs: settings.timeoutMs
-    })
+    moodle =
+      settings.moodleToken === null
+        ? null
+        : new MoodleClient({
+            endpoint: settings.moodleEndpoint,
+            token: settings.moodleToken,
+            timeoutMs: settings.timeoutMs
+          })
     if (settings.mode === 'check') {
       await runCheck(settings, context, moodle)
       return
     }
+    if (moodle === null) throw new Error('moodle-token is required in award mode')
 
     const plan = planAwards(context.eventName, context.payload, settings)
     log.info(plan.description)
-    const roster = loadRoster(settings, context.workspace, log)
+    const roster = await readRoster(settings, context.workspace, log)
     const candidates = await resolveCandidates(plan, roster, moodle)
+    awarding = true
     const { results, notes } = await awardAll(plan, candidates, { settings, context, moodle, log })
 
     setOutputs(outputsFrom(results))
@@ -51,6 +57,8 @@ export async function run(): Promise<void> {
     for (const warning of warningsOf(results, settings.failOnUnmapped)) log.warning(warning)
     for (const problem of failuresOf(results, settings.failOnUnmapped)) annotateError(problem)
   } catch (error) {
+    // Stopped before any award request: nothing was awarded, and the outputs say so.
+    if (!awarding) setOutputs(outputsFrom([]))
     const failure = describeFailure(error)
     annotateError(failure.message, failure.where)
   } finally {

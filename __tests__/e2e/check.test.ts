@@ -20,6 +20,7 @@ import {
   runAction,
   visibleOutput
 } from '../../test-servers/runner/run-action.js'
+import { unmergedPullRequest } from '../fixtures/events.js'
 
 const ROSTER = '.github/moodle-users.yml'
 const NO_SITE_INFO_TOKEN = 'no-site-info-token-7a1f0c'
@@ -320,5 +321,44 @@ describe('mode: check', () => {
     const result = await check({ 'course-id': '1' })
     expect(result.code).toBe(0)
     expect(result.summary).toContain('sitewide')
+  })
+})
+
+describe('mode: check without a token (a pull request from a fork gets no secrets)', () => {
+  const forkEvent = () => {
+    const payload = unmergedPullRequest()
+    // Only what makes it a fork's pull request: the head repository differs from the base.
+    const head = payload.pull_request.head.repo
+    if (head) head.full_name = 'student/Hello-World'
+    return payload
+  }
+  const offline = (files: Record<string, string>) =>
+    runAction({
+      inputs: {
+        'moodle-url': server.url,
+        'course-id': '30',
+        mode: 'check',
+        'mapping-file': ROSTER
+      },
+      eventName: 'pull_request',
+      payload: forkEvent(),
+      files
+    })
+
+  it('checks the roster file alone and asks Moodle nothing', async () => {
+    const result = await offline({ [ROSTER]: HEALTHY_ROSTER })
+    expect(result.errors).toEqual([])
+    expect(result.code).toBe(0)
+    expect(server.requests).toHaveLength(0)
+    expect(result.summary).toContain('moodle-token is empty')
+    expect(result.summary).toMatch(/✅ \*\*Mapping\*\*/)
+  })
+
+  it('annotates a broken roster on its line', async () => {
+    const result = await offline({ [ROSTER]: 'users:\n  - github: alice-gh\n    moodle_id: abc\n' })
+    expect(result.code).toBe(1)
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).toMatch(/^::error .*file=\.github\/moodle-users\.yml,line=3::/)
+    expect(server.requests).toHaveLength(0)
   })
 })

@@ -1,6 +1,7 @@
 import type { Plan } from '../events/types.js'
 import type { Ledger, LedgerRecipient, Outcome } from '../ledger/ledger.js'
 import { keyId, LedgerError, ledgerKey, openLedger } from '../ledger/ledger.js'
+import { checkMoodleAdvice } from '../ledger/records.js'
 import { MoodleError } from '../moodle/errors.js'
 import type { MoodleClient } from '../moodle/client.js'
 import type { RecipientResult } from '../report/status.js'
@@ -148,7 +149,9 @@ async function awardEligible(
     } catch (error) {
       if (!(error instanceof MoodleError)) throw error
       const status = error.outcome === 'unknown' ? 'unknown' : 'failed'
-      settle(item, status, error.message)
+      const advice =
+        status === 'unknown' && ledger ? `; then ${checkMoodleAdvice(`${deps.context.runId}`)}` : ''
+      settle(item, status, `${error.message}${advice}`)
       outcomes.push({
         recipient: item.recipient,
         state: status === 'unknown' ? 'unknown' : 'failed',

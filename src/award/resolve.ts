@@ -1,6 +1,7 @@
 import type { Plan } from '../events/types.js'
 import type { MoodleClient } from '../moodle/client.js'
-import { buildRosterIndex, findRecord, resolveLookups } from '../roster/index.js'
+import { resolveLookups } from '../roster/lookups.js'
+import { buildRosterIndex, findRecord } from '../roster/match.js'
 import type { Roster, RosterRecord } from '../roster/types.js'
 import { type Candidate, candidatesFor } from './recipients.js'
 

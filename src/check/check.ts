@@ -8,7 +8,7 @@ import { AWARD_FUNCTION, MoodleError } from '../moodle/errors.js'
 import type { MoodleUser } from '../moodle/types.js'
 import { outputsFrom } from '../report/outcome.js'
 import { RosterError, RosterPathError } from '../roster/errors.js'
-import { loadRoster } from '../roster/load.js'
+import { readRoster } from '../roster/read.js'
 import { resolveLookups } from '../roster/lookups.js'
 import type { MoodleLookupField, Roster } from '../roster/types.js'
 import { annotateError, log, setOutputs, writeSummary } from '../runner/actions.js'
@@ -46,13 +46,49 @@ import {
 export async function runCheck(
   settings: Settings,
   context: RunContext,
-  moodle: MoodleClient
+  moodle: MoodleClient | null
 ): Promise<void> {
   setOutputs(outputsFrom([]))
   log.info(
     'mode: check: verifying the Moodle site, the token, its service and the mapping. Nothing is awarded.'
   )
-  const rosterState = readRoster(settings, context.workspace)
+  const rosterState = await rosterStateOf(settings, context.workspace)
+  const items =
+    moodle === null
+      ? rosterOnlyItems(settings, rosterState)
+      : await moodleItems(settings, rosterState, moodle)
+  for (const line of logLines(items)) log.info(line)
+  await writeSummary(checkSummary(items))
+  const problems = problemsOf(items)
+  for (const problem of problems) annotateError(problem.message, problem.where)
+  log.info(verdict(items))
+}
+
+/**
+ * Without a token (a pull request from a fork gets no secrets) only the roster file itself is
+ * checked; nothing is looked up in Moodle, which also keeps a stranger's roster from revealing
+ * which emails exist there.
+ */
+function rosterOnlyItems(settings: Settings, rosterState: RosterState): CheckItem[] {
+  const reason =
+    'moodle-token is empty (GitHub gives workflows on pull requests from forks no secrets), so only the mapping file itself was checked'
+  const items = [
+    notVerified('Moodle site', reason),
+    notVerified('Token', reason),
+    rosterItem(rosterState, settings.userId)
+  ]
+  if (rosterState.kind === 'loaded' && rosterState.roster.records.length > 0) {
+    items.push(notVerified('Students in Moodle', reason))
+  }
+  items.push(courseItem(settings.courseId))
+  return items
+}
+
+async function moodleItems(
+  settings: Settings,
+  rosterState: RosterState,
+  moodle: MoodleClient
+): Promise<CheckItem[]> {
   const roster = rosterState.kind === 'loaded' ? rosterState.roster : null
   const usersNeed = usersFunctionNeed(roster, settings.userId)
   const wanted = [AWARD_FUNCTION, ...(usersNeed === null ? [] : [USERS_FUNCTION])]
@@ -121,12 +157,7 @@ export async function runCheck(
     }
   }
   items.push(courseItem(settings.courseId))
-
-  for (const line of logLines(items)) log.info(line)
-  await writeSummary(checkSummary(items))
-  const problems = problemsOf(items)
-  for (const problem of problems) annotateError(problem.message, problem.where)
-  log.info(verdict(items))
+  return items
 }
 
 function available(map: Map<string, Availability>, name: string): Availability {
@@ -160,9 +191,9 @@ function tokenRefusedLater(site: SiteOutcome, message: string): SiteOutcome {
   }
 }
 
-function readRoster(settings: Settings, workspace: string): RosterState {
+async function rosterStateOf(settings: Settings, workspace: string): Promise<RosterState> {
   try {
-    const roster = loadRoster(settings, workspace, log)
+    const roster = await readRoster(settings, workspace, log)
     if (roster === null) return { kind: 'none' }
     const sources = [
       ...(settings.mappingFile === null ? [] : [settings.mappingFile]),

@@ -3,7 +3,7 @@
  * a Moodle user. `check.ts` loads the roster and asks Moodle; these functions judge.
  */
 import type { MoodleUser } from '../moodle/types.js'
-import { INLINE_MAPPING_FILE } from '../roster/parse.js'
+import { INLINE_MAPPING_FILE } from '../roster/errors.js'
 import type {
   LookupResult,
   MoodleLookupField,

@@ -199,8 +199,15 @@ function inProgressFor(record: LedgerRecord, opts: { run?: string; now?: Date })
   return Math.abs(age) < IN_PROGRESS_MS ? Math.max(0, Math.round(age / 1000)) : null
 }
 
-const CHECK_MOODLE =
-  "check the student's XP log in Moodle (Level Up XP > Log), and only if the points are missing re-run the workflow with force: true"
+/**
+ * How a teacher resolves an unknown outcome. A re-run replays the run's workflow file as it was,
+ * so `force` comes from a repository variable the examples compare with the run id.
+ */
+export function checkMoodleAdvice(run?: string): string {
+  const runId = run?.split('/')[0]
+  const which = runId ? `to ${runId}` : "to this run's id"
+  return `check the student's XP log in Moodle (Level Up XP > Log); only if the points are missing, set the repository variable MOODLE_XP_FORCE_RUN ${which} and re-run this run (force: true; README: "When the outcome is unknown")`
+}
 
 function where(c: LedgerComment | null): string {
   if (!c) return ''
@@ -217,6 +224,7 @@ export function decide(
   opts: { force: boolean; dryRun?: boolean; run?: string; now?: Date }
 ): Decision {
   const { record, comment, foreign } = prior
+  const advice = checkMoodleAdvice(opts.run)
   if (opts.force) {
     const was = record ? ` (the ledger said ${record.state}${where(comment)})` : ''
     return { action: 'award', reason: `force: true${was}` }
@@ -235,17 +243,17 @@ export function decide(
     if (age !== null)
       return {
         action: 'in-progress',
-        reason: `another run (${record.run}) started this award ${age} s ago and is probably still awarding it${where(comment)}; if that run failed, ${CHECK_MOODLE}`
+        reason: `another run (${record.run}) started this award ${age} s ago and is probably still awarding it${where(comment)}; if that run failed, ${advice}`
       }
     return {
       action: 'unknown',
-      reason: `an earlier run (${record.run || '?'}) started this award and never recorded the outcome${where(comment)}: ${CHECK_MOODLE}`
+      reason: `an earlier run (${record.run || '?'}) started this award and never recorded the outcome${where(comment)}: ${advice}`
     }
   }
   if (foreign) {
     return {
       action: 'unknown',
-      reason: `the ledger has a ${foreign.state} record for this award written by ${foreign.login}, not by the account this github-token writes as${where(foreign.comment)}; if the workflow changed its token, ${CHECK_MOODLE}`
+      reason: `the ledger has a ${foreign.state} record for this award written by ${foreign.login}, not by the account this github-token writes as${where(foreign.comment)}; if the workflow changed its token, ${advice}`
     }
   }
   const was = record ? ' (the last attempt failed)' : ''

@@ -1,3 +1,6 @@
+/** The `file` of records and errors that come from the inline `mapping` input. */
+export const INLINE_MAPPING_FILE = 'mapping'
+
 /**
  * A roster that cannot be used: names the file and line so the lead can print it and annotate
  * that line. `message` is the full one-line text (`file line N: what; fix`), `detail` the part

@@ -1,13 +1,12 @@
 import path from 'node:path'
-import { RosterPathError } from './errors.js'
+import { INLINE_MAPPING_FILE, RosterPathError } from './errors.js'
 import { parseCsvRoster } from './parse-csv.js'
 import { parseYamlRoster } from './parse-yaml.js'
 import type { ParsedRoster, Roster } from './types.js'
 
 export type RosterFormat = 'yaml' | 'json' | 'csv'
 
-/** The `file` of records and errors that come from the inline `mapping` input. */
-export const INLINE_MAPPING_FILE = 'mapping'
+export { INLINE_MAPPING_FILE }
 
 const FORMATS: Record<string, RosterFormat> = {
   '.yml': 'yaml',

@@ -19,7 +19,8 @@ export type RecipientRole = 'author' | 'assignees'
 /** Every input, validated and typed. Read once at the start of `run()`. */
 export interface Settings {
   moodleEndpoint: string
-  moodleToken: string
+  /** Null only in check mode, where an empty token checks the roster alone (fork pull requests). */
+  moodleToken: string | null
   courseId: number
   points: number
   /** Lower-cased label name -> points. */
@@ -190,7 +191,10 @@ function moodleToken(value: string, hints: RunHints): string {
  * before anything is sent anywhere.
  */
 export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
-  const token = moodleToken(raw['moodle-token'], hints)
+  const mode = oneOf('mode', raw.mode, ['award', 'check'] as const)
+  // GitHub gives pull_request runs from forks no secrets: check mode then checks the roster alone.
+  const token =
+    mode === 'check' && raw['moodle-token'] === '' ? null : moodleToken(raw['moodle-token'], hints)
   if (raw['moodle-url'] === '') {
     throw new InputError(
       'moodle-url',
@@ -233,7 +237,7 @@ export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
     ),
     failOnUnmapped: bool('fail-on-unmapped', raw['fail-on-unmapped']),
     dryRun: bool('dry-run', raw['dry-run']),
-    mode: oneOf('mode', raw.mode, ['award', 'check'] as const),
+    mode,
     githubToken: raw['github-token'] === '' ? null : raw['github-token'],
     ledger: oneOf('ledger', raw.ledger, ['comment', 'off'] as const),
     comment: bool('comment', raw.comment),

@@ -1,0 +1,116 @@
+import { describe, expect, it } from '@jest/globals'
+import { INPUT_DEFAULTS, readRawInputs, type RawInputs } from '../../../src/settings/inputs.js'
+import { InputError, parseSettings } from '../../../src/settings/settings.js'
+
+const base: RawInputs = {
+  ...INPUT_DEFAULTS,
+  'moodle-url': 'https://moodle.example.edu/',
+  'moodle-token': 'abc123'
+}
+const noFork = { forkPullRequest: false }
+
+function parse(inputs: Partial<RawInputs>, hints = noFork) {
+  return parseSettings({ ...base, ...inputs }, hints)
+}
+
+function failure(inputs: Partial<RawInputs>, hints = noFork): InputError {
+  try {
+    parse(inputs, hints)
+  } catch (error) {
+    if (error instanceof InputError) return error
+    throw error
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('readRawInputs', () => {
+  it('reads INPUT_ variables with hyphens kept, trims them, and applies defaults', () => {
+    const raw = readRawInputs({ 'INPUT_MOODLE-URL': ' https://m.example ', INPUT_POINTS: '' })
+    expect(raw['moodle-url']).toBe('https://m.example')
+    expect(raw.points).toBe('10')
+    expect(raw['issue-close-reasons']).toBe('completed')
+  })
+})
+
+describe('parseSettings', () => {
+  it('gives the spec defaults', () => {
+    const s = parse({})
+    expect(s).toMatchObject({
+      moodleEndpoint: 'https://moodle.example.edu/webservice/rest/server.php',
+      courseId: 1,
+      points: 10,
+      recipients: 'auto',
+      failOnUnmapped: false,
+      dryRun: false,
+      mode: 'award',
+      ledger: 'comment',
+      comment: true,
+      force: false,
+      timeoutMs: 30000,
+      userId: null,
+      githubLogin: null
+    })
+    expect([...s.issueCloseReasons]).toEqual(['completed'])
+  })
+
+  it.each(['0', '-1', '1.5', 'abc', '1000001'])('rejects points %j', points => {
+    const error = failure({ points })
+    expect(error.input).toBe('points')
+    expect(error.message).toMatch(/^Input "points": must be a whole number from 1 to 1000000/)
+  })
+
+  it('parses label-points, lower-casing labels, and names the bad line', () => {
+    const s = parse({ 'label-points': 'Good First Issue: 5\n# comment\n\n"big: feature": 50' })
+    expect([...s.labelPoints]).toEqual([
+      ['good first issue', 5],
+      ['big: feature', 50]
+    ])
+    expect(failure({ 'label-points': 'bug: 5\nfeature' }).message).toMatch(/line 2 "feature"/)
+    expect(failure({ 'label-points': 'bug: 0' }).input).toBe('label-points')
+  })
+
+  it('reads lists: recipients, close reasons, ignore-users', () => {
+    const s = parse({
+      recipients: 'assignees, author, assignees',
+      'issue-close-reasons': 'completed,NOT_PLANNED',
+      'ignore-users': '@Teacher, ta-one\nta-two'
+    })
+    expect(s.recipients).toEqual(['assignees', 'author'])
+    expect([...s.issueCloseReasons]).toEqual(['completed', 'not_planned'])
+    expect([...s.ignoreUsers]).toEqual(['teacher', 'ta-one', 'ta-two'])
+    expect(failure({ recipients: 'reviewers' }).input).toBe('recipients')
+    expect(failure({ 'issue-close-reasons': 'reopened' }).input).toBe('issue-close-reasons')
+    expect(failure({ 'ignore-users': 'not a login' }).input).toBe('ignore-users')
+  })
+
+  it('accepts true/false in any case and nothing else for booleans', () => {
+    expect(parse({ 'dry-run': 'TRUE' }).dryRun).toBe(true)
+    expect(failure({ 'dry-run': 'yes' }).message).toBe(
+      'Input "dry-run": must be true or false, got "yes".'
+    )
+  })
+
+  it('explains an empty token, with the fork case named', () => {
+    expect(failure({ 'moodle-token': '' }).message).toMatch(/secrets\.MOODLE_TOKEN/)
+    expect(failure({ 'moodle-token': '' }, { forkPullRequest: true }).message).toMatch(
+      /no secrets to workflows triggered by pull_request from a fork; .*pull_request_target/
+    )
+  })
+
+  it('allows an empty token in check mode only', () => {
+    expect(parse({ 'moodle-token': '', mode: 'check' }).moodleToken).toBeNull()
+    expect(failure({ 'moodle-token': '', mode: 'award' }).input).toBe('moodle-token')
+  })
+
+  it('refuses http to a public host unless allow-http', () => {
+    expect(failure({ 'moodle-url': 'http://moodle.example.edu' }).input).toBe('moodle-url')
+    expect(
+      parse({ 'moodle-url': 'http://moodle.example.edu', 'allow-http': 'true' }).moodleEndpoint
+    ).toBe('http://moodle.example.edu/webservice/rest/server.php')
+  })
+
+  it('never quotes the token back', () => {
+    const error = failure({ 'moodle-token': 'tok-7f3a 9c' })
+    expect(error.message).not.toContain('7f3a')
+  })
+})
