@@ -74,7 +74,7 @@ const { fake: github, apiUrl } = await startGitHub()
 const base = { 'moodle-url': moodleUrl, 'moodle-token': DEMO_TOKEN, 'course-id': '30' }
 
 try {
-  console.log(`Bundle (${DIST}):`)
+  console.log(`Node ${process.version}. Bundle (${DIST}):`)
   console.log(bundleSizes().join('\n'))
 
   const baseline = await nodeBaseline()
@@ -145,13 +145,14 @@ try {
       files
     })
     const lookups = big.requestsFor('core_user_get_users_by_field')
+    const awards = big.requestsFor('local_xp_award_points').length
     const awardTime = await timeIt(() =>
       runAction({ eventName: 'issues', payload, inputs: { ...inputs, ledger: 'off' }, files })
     )
     console.log(
-      `  award mode (2 recipients): ${ms(awardTime)}, exit ${result.code}; ` +
-        `${lookups.length} look-up request for ${JSON.stringify(lookups[0]?.params.values ?? [])}; ` +
-        `${big.requestsFor('local_xp_award_points').length} award requests`
+      `  award mode (2 recipients): ${ms(awardTime)}, exit ${result.code}; Moodle requests per run: ` +
+        `${lookups.length} look-up (values ${JSON.stringify(lookups[0]?.params.values ?? [])}), ` +
+        `${awards} award`
     )
   } finally {
     await big.stop()
