@@ -53,6 +53,16 @@ var sync = __webpack_require__(5175);
 const MAX_MOODLE_ID = 9_999_999_999;
 const MOODLE_ID_FIX = "write the student's numeric Moodle user id (Site administration > Users > the user's profile URL id=...)";
 const GITHUB_ID_FIX = 'write the student\'s numeric GitHub user id (the "id" at https://api.github.com/users/LOGIN), or leave github_id out';
+/** Keys a roster record may use: in a `users:` list, and as CSV columns. */
+const RECORD_KEYS = [
+    'github',
+    'github_id',
+    'moodle_id',
+    'email',
+    'username',
+    'idnumber',
+    'name'
+];
 const IDENTITY_FIELDS = ['moodle_id', 'email', 'username', 'idnumber'];
 // GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39 characters.
 // Enterprise Managed Users add `_shortcode`, hence the underscore and the longer limit.
@@ -281,13 +291,7 @@ function unknownNameDetail(kind, name, known) {
 
 /** Column names a CSV roster may use (matched case-insensitively). */
 const CSV_COLUMNS = [
-    'github',
-    'github_id',
-    'moodle_id',
-    'email',
-    'username',
-    'idnumber',
-    'name',
+    ...RECORD_KEYS,
     // GitHub Classroom roster export
     'identifier',
     'github_username'
@@ -407,16 +411,6 @@ var dist = __webpack_require__(8815);
 
 
 
-/** Keys a record in the `users:` list may use. */
-const RECORD_KEYS = [
-    'github',
-    'github_id',
-    'moodle_id',
-    'email',
-    'username',
-    'idnumber',
-    'name'
-];
 const SHAPE_FIX = 'write either one "github-login: moodle-user-id" line per student, or a users: list of records (github plus moodle_id, email, username or idnumber)';
 const INLINE_FIX = 'write one "github-login: moodle-user-id" per line';
 /**

@@ -133,7 +133,7 @@ async function awardEligible(
     }
     const who =
       item.recipient.login !== null
-        ? `@${item.recipient.login}`
+        ? `@${item.recipient.login} (Moodle user ${item.recipient.moodleUserId})`
         : `Moodle user ${item.recipient.moodleUserId}`
     try {
       const { xp } = await moodle.awardPoints({
@@ -142,9 +142,7 @@ async function awardEligible(
         courseId: settings.courseId
       })
       settle(item, 'awarded', `${item.recipient.points} points (${plan.pointsSource})`, xp)
-      log.info(
-        `Awarded ${item.recipient.points} points to ${who} (Moodle user ${item.recipient.moodleUserId}); new total ${xp}.`
-      )
+      log.info(`Awarded ${item.recipient.points} points to ${who}; new total ${xp}.`)
       outcomes.push({ recipient: item.recipient, state: 'done', xp })
     } catch (error) {
       if (!(error instanceof MoodleError)) throw error

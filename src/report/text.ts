@@ -5,11 +5,12 @@
  */
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
 
 /**
- * One line of plain text for the log: control characters (newlines included) become visible
- * escapes, so a value can never start a new line, and so never a workflow command.
+ * One line of plain text for the log: control characters (newlines included) and bidi
+ * overrides become visible escapes, so a value can never start a new line (and so never a
+ * workflow command) nor reorder what the teacher reads.
  */
 export function plain(text: string): string {
   return text.replace(CONTROL, char => {

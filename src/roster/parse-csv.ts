@@ -1,18 +1,12 @@
 import { CsvError, parse } from 'csv-parse/sync'
 import { RosterError } from './errors.js'
-import { RosterCollector, toRecord, unknownNameDetail } from './record.js'
+import { RECORD_KEYS, RosterCollector, toRecord, unknownNameDetail } from './record.js'
 import type { RawRecord, RecordField } from './record.js'
 import type { ParsedRoster } from './types.js'
 
 /** Column names a CSV roster may use (matched case-insensitively). */
 export const CSV_COLUMNS: readonly string[] = [
-  'github',
-  'github_id',
-  'moodle_id',
-  'email',
-  'username',
-  'idnumber',
-  'name',
+  ...RECORD_KEYS,
   // GitHub Classroom roster export
   'identifier',
   'github_username'

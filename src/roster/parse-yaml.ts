@@ -1,20 +1,9 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml'
 import type { Node, Pair, YAMLMap } from 'yaml'
 import { RosterError } from './errors.js'
-import { RosterCollector, toRecord, unknownNameDetail } from './record.js'
+import { RECORD_KEYS, RosterCollector, toRecord, unknownNameDetail } from './record.js'
 import type { RawRecord, RawValue, RecordField } from './record.js'
 import type { ParsedRoster } from './types.js'
-
-/** Keys a record in the `users:` list may use. */
-export const RECORD_KEYS: readonly RecordField[] = [
-  'github',
-  'github_id',
-  'moodle_id',
-  'email',
-  'username',
-  'idnumber',
-  'name'
-]
 
 export type YamlMode = 'yaml' | 'json' | 'inline'
 

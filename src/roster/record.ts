@@ -21,6 +21,17 @@ export type RecordField =
   /** GitHub Classroom export: looked up as email when it contains `@`, else as username. */
   | 'identifier'
 
+/** Keys a roster record may use: in a `users:` list, and as CSV columns. */
+export const RECORD_KEYS: readonly RecordField[] = [
+  'github',
+  'github_id',
+  'moodle_id',
+  'email',
+  'username',
+  'idnumber',
+  'name'
+]
+
 /** A non-empty value as written (trimmed), with its line. */
 export interface RawValue {
   text: string
