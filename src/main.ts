@@ -6,7 +6,7 @@ import { awardAll } from './award/award.js'
 import { resolveCandidates } from './award/resolve.js'
 import { runCheck } from './check/check.js'
 import { planAwards } from './events/plan.js'
-import { MoodleClient } from './moodle/client.js'
+import { MoodleClient, proxyFromEnv } from './moodle/client.js'
 import { failuresOf, outputsFrom, warningsOf } from './report/outcome.js'
 import { awardSummary } from './report/summary.js'
 import { readRoster } from './roster/read.js'
@@ -30,7 +30,8 @@ export async function run(): Promise<void> {
         : new MoodleClient({
             endpoint: settings.moodleEndpoint,
             token: settings.moodleToken,
-            timeoutMs: settings.timeoutMs
+            timeoutMs: settings.timeoutMs,
+            proxy: proxyFromEnv(process.env)
           })
     if (settings.mode === 'check') {
       await runCheck(settings, context, moodle)

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Agent, request, type Dispatcher } from 'undici'
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici'
 import { z } from 'zod'
 import {
   AWARD_FUNCTION,
@@ -29,6 +29,28 @@ export interface MoodleClientOptions {
   /** Limit for one attempt: connect, headers and body timeouts, and the overall limit. */
   timeoutMs: number
   retry?: MoodleRetryOptions
+  /** Proxy settings (from HTTPS_PROXY, HTTP_PROXY, NO_PROXY); none: connect directly. */
+  proxy?: MoodleProxyOptions
+}
+
+export interface MoodleProxyOptions {
+  httpProxy?: string
+  httpsProxy?: string
+  noProxy?: string
+}
+
+/**
+ * The proxy settings of a self-hosted runner, read as the Actions toolkit reads them (upper or
+ * lower case); undefined when no proxy is set, so requests go straight to Moodle.
+ */
+export function proxyFromEnv(env: NodeJS.ProcessEnv): MoodleProxyOptions | undefined {
+  const read = (name: string) => env[name] || env[name.toLowerCase()] || undefined
+  const proxy = {
+    httpProxy: read('HTTP_PROXY'),
+    httpsProxy: read('HTTPS_PROXY'),
+    noProxy: read('NO_PROXY')
+  }
+  return proxy.httpProxy || proxy.httpsProxy ? proxy : undefined
 }
 
 /** PHP's max_input_vars must be >= 5000 for Moodle: 2500 values stay well inside it. */
@@ -128,7 +150,8 @@ export class MoodleClient {
   readonly #attempts: number
   readonly #baseDelayMs: number
   readonly #maxDelayMs: number
-  readonly #agent: Agent
+  readonly #agent: Dispatcher
+  #closed = false
 
   constructor(options: MoodleClientOptions) {
     this.#endpoint = new URL(options.endpoint)
@@ -137,7 +160,7 @@ export class MoodleClient {
     this.#attempts = Math.max(1, Math.floor(options.retry?.attempts ?? 3))
     this.#baseDelayMs = Math.max(0, options.retry?.baseDelayMs ?? 500)
     this.#maxDelayMs = Math.max(0, options.retry?.maxDelayMs ?? 30_000)
-    this.#agent = new Agent({
+    const agentOptions = {
       connect: { timeout: options.timeoutMs },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
@@ -145,7 +168,10 @@ export class MoodleClient {
       // way indistinguishable from a crash after sending. A fresh connection per call avoids
       // turning an award into an "unknown" for nothing; the action makes only a few calls.
       pipelining: 0
-    })
+    }
+    this.#agent = options.proxy
+      ? new EnvHttpProxyAgent({ ...agentOptions, ...options.proxy })
+      : new Agent(agentOptions)
   }
 
   /**
@@ -230,7 +256,8 @@ export class MoodleClient {
 
   /** Closes the connection pool. Safe to call more than once. */
   async close(): Promise<void> {
-    if (this.#agent.closed || this.#agent.destroyed) return
+    if (this.#closed) return
+    this.#closed = true
     await this.#agent.close()
   }
 
