@@ -354,6 +354,23 @@ describe('mode: check without a token (a pull request from a fork gets no secret
     expect(result.summary).toMatch(/✅ \*\*Mapping\*\*/)
   })
 
+  it('still requires the token anywhere else: an empty secret is a mistake, not a pass', async () => {
+    const result = await runAction({
+      inputs: {
+        'moodle-url': server.url,
+        'course-id': '30',
+        mode: 'check',
+        'mapping-file': ROSTER
+      },
+      eventName: 'workflow_dispatch',
+      files: { [ROSTER]: HEALTHY_ROSTER }
+    })
+    expect(result.code).toBe(1)
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).toMatch(/Input "moodle-token": it is required/)
+    expect(server.requests).toHaveLength(0)
+  })
+
   it('annotates a broken roster on its line', async () => {
     const result = await offline({ [ROSTER]: 'users:\n  - github: alice-gh\n    moodle_id: abc\n' })
     expect(result.code).toBe(1)

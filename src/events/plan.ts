@@ -138,12 +138,12 @@ function planIssue(event: string, payload: JsonObject, settings: PlannerSettings
   // nothing. Only when the author earns as the fallback for "nobody assigned": an assignee
   // was chosen by someone with triage rights and earns however the issue was closed. Not for
   // `github-login`: there the teacher named the person.
+  // With `user-id` alone the award stands in for the author's, so the same rule applies.
   const selfClosed = issue.sender !== null && samePerson(issue.sender, issue.author)
   if (selfClosed && issue.assignees.length === 0 && settings.githubLogin === null) {
     for (const entry of plan.entries) {
-      if (entry.skipReason === null && entry.person && samePerson(entry.person, issue.author)) {
-        entry.skipReason = SKIP.selfClosed
-      }
+      const forAuthor = entry.person ? samePerson(entry.person, issue.author) : true
+      if (entry.skipReason === null && forAuthor) entry.skipReason = SKIP.selfClosed
     }
   }
   return plan
@@ -181,6 +181,13 @@ function planThread(
   if (override) {
     entries = [override.entry]
     description += `; awarding ${override.label} instead of the event's people`
+    // `user-id` alone names no GitHub account: the event's own people still have to be
+    // students, so a bot's or a teacher's merged pull request earns nothing.
+    const skips = recipients.map(person => personSkip(person, settings))
+    const first = recipients[0]
+    if (override.entry.person === null && first && skips.every(skip => skip !== null)) {
+      override.entry.skipReason = `the ${noun}'s ${plainLine(first.login, 60)}: ${skips[0]}`
+    }
   } else {
     entries = recipients.map(person => ({
       person,

@@ -206,7 +206,7 @@ function inProgressFor(record: LedgerRecord, opts: { run?: string; now?: Date })
 export function checkMoodleAdvice(run?: string): string {
   const runId = run?.split('/')[0]
   const which = runId ? `to ${runId}` : "to this run's id"
-  return `check the student's XP log in Moodle (Level Up XP > Log); only if the points are missing, set the repository variable MOODLE_XP_FORCE_RUN ${which} and re-run this run (force: true; README: "When the outcome is unknown")`
+  return `check the student's XP log in Moodle (Level Up XP > Log); only if the points are missing, set the repository variable MOODLE_XP_FORCE_RUN ${which} and re-run this run (force: true awards every recipient of the run again: with several recipients, award only the missing one by hand; README: "When the outcome is unknown")`
 }
 
 function where(c: LedgerComment | null): string {

@@ -19,7 +19,7 @@ export type RecipientRole = 'author' | 'assignees'
 /** Every input, validated and typed. Read once at the start of `run()`. */
 export interface Settings {
   moodleEndpoint: string
-  /** Null only in check mode, where an empty token checks the roster alone (fork pull requests). */
+  /** Null only in check mode on a fork's pull request (no secrets): the roster alone is checked. */
   moodleToken: string | null
   courseId: number
   points: number
@@ -192,9 +192,10 @@ function moodleToken(value: string, hints: RunHints): string {
  */
 export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
   const mode = oneOf('mode', raw.mode, ['award', 'check'] as const)
-  // GitHub gives pull_request runs from forks no secrets: check mode then checks the roster alone.
-  const token =
-    mode === 'check' && raw['moodle-token'] === '' ? null : moodleToken(raw['moodle-token'], hints)
+  // GitHub gives pull_request runs from forks no secrets: check mode then checks the roster
+  // alone. Anywhere else an empty token is a mistake, also in check mode.
+  const rosterOnly = mode === 'check' && hints.forkPullRequest && raw['moodle-token'] === ''
+  const token = rosterOnly ? null : moodleToken(raw['moodle-token'], hints)
   if (raw['moodle-url'] === '') {
     throw new InputError(
       'moodle-url',

@@ -474,6 +474,52 @@ describe('github-login and user-id', () => {
     )
   })
 
+  it('user-id on a pull request by a bot or an ignored user awards nothing', () => {
+    const dependabot: PersonSpec = { login: 'dependabot[bot]', id: 49699333, type: 'Bot' }
+    const byBot = planAwards(
+      'pull_request_target',
+      mergedPullRequest({ author: dependabot }),
+      settings({ userId: 42 })
+    )
+    expect(byBot.entries).toEqual([
+      {
+        person: null,
+        moodleUserId: 42,
+        points: 10,
+        skipReason: "the pull request's dependabot[bot]: bot account"
+      }
+    ])
+    const byTeacher = planAwards(
+      'pull_request_target',
+      mergedPullRequest({ author: teacher }),
+      settings({ userId: 42, ignoreUsers: new Set(['teacher']) })
+    )
+    expect(byTeacher.entries[0]?.skipReason).toBe(
+      "the pull request's teacher: listed in ignore-users"
+    )
+    const byStudent = planAwards(
+      'pull_request_target',
+      mergedPullRequest({ author: alice }),
+      settings({ userId: 42, ignoreUsers: new Set(['teacher']) })
+    )
+    expect(byStudent.entries[0]?.skipReason).toBeNull()
+  })
+
+  it('user-id on an issue closed by its own author, nobody assigned, awards nothing', () => {
+    const selfClosed = planAwards(
+      'issues',
+      closedIssueCompleted({ author: alice, sender: alice, assignees: [] }),
+      settings({ userId: 42 })
+    )
+    expect(selfClosed.entries[0]?.skipReason).toBe('closed by its own author')
+    const assigned = planAwards(
+      'issues',
+      closedIssueCompleted({ author: alice, sender: alice, assignees: [bob] }),
+      settings({ userId: 42 })
+    )
+    expect(assigned.entries[0]?.skipReason).toBeNull()
+  })
+
   it('user-id on a merged pull request keeps the thread, so the ledger comment goes there', () => {
     const plan = planAwards('pull_request_target', mergedPullRequest(), settings({ userId: 42 }))
     expect(plan.kind).toBe('pr-merged')

@@ -97,9 +97,11 @@ describe('parseSettings', () => {
     )
   })
 
-  it('allows an empty token in check mode only', () => {
-    expect(parse({ 'moodle-token': '', mode: 'check' }).moodleToken).toBeNull()
-    expect(failure({ 'moodle-token': '', mode: 'award' }).input).toBe('moodle-token')
+  it('allows an empty token only in check mode on a fork pull request', () => {
+    const fork = { forkPullRequest: true }
+    expect(parse({ 'moodle-token': '', mode: 'check' }, fork).moodleToken).toBeNull()
+    expect(failure({ 'moodle-token': '', mode: 'check' }).input).toBe('moodle-token')
+    expect(failure({ 'moodle-token': '', mode: 'award' }, fork).input).toBe('moodle-token')
   })
 
   it('refuses http to a public host unless allow-http', () => {
