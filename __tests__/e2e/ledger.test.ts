@@ -421,6 +421,6 @@ describe('the ledger on the bundle', () => {
     // Only the records' own delimiters remain, and they decode.
     expect(body.match(/-->/g)).toHaveLength(1)
     expect(decodeRecords(body)[0]?.key.recipient).toBe('gh:31337')
-    expect(text).toContain('&#64;everyone')
+    expect(text).toContain('&#64;\u200beveryone')
   })
 })

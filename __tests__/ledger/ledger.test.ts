@@ -22,7 +22,10 @@ beforeEach(async () => {
       identity: { login: 'course-xp[bot]', id: 777, type: 'Bot' },
       installation: true
     },
-    { token: 'ghp_teacher', identity: { login: 'teacher', id: 900, type: 'User' } }
+    {
+      token: 'ghp_teacher',
+      identity: { login: 'teacher', id: 900, type: 'User', association: 'OWNER' }
+    }
   ]))
 })
 
@@ -135,6 +138,21 @@ describe('ledger protocol against the GitHub fake', () => {
     })
     const second = await runOnce({ token: 'ghp_teacher' })
     expect(second.decisions.get(id(alice))).toMatchObject({ action: 'already-awarded', xp: 140 })
+  })
+
+  it('after switching from a personal access token to the default token: unknown, never a second award', async () => {
+    const first = await runOnce({ token: 'ghp_teacher' })
+    expect(first.go).toHaveLength(1)
+    const { decisions } = await runOnce({ runId: '1002' })
+    expect(decisions.get(id(alice))?.action).toBe('unknown')
+    expect(decisions.get(id(alice))?.reason).toContain('teacher')
+  })
+
+  it('a personal access token GitHub will not identify: its own records give unknown, not a second award', async () => {
+    await runOnce({ token: 'ghp_teacher' })
+    fake.fault({ status: 403, times: 1, path: '/graphql' })
+    const { decisions } = await runOnce({ token: 'ghp_teacher', runId: '1002' })
+    expect(decisions.get(id(alice))?.action).toBe('unknown')
   })
 
   it('falls back to github-actions[bot] when GitHub will not say who the token is', async () => {

@@ -133,6 +133,36 @@ describe('stateFromComments', () => {
     expect(d.reason).toContain('force: true')
   })
 
+  it('keeps a done award done: a later failed or pending record of ours never undoes it', () => {
+    const comments = [
+      comment(1, encodeRecord(rec({ state: 'done', xp: 120 }))),
+      comment(2, encodeRecord(rec({ state: 'failed', xp: null, run: '1002/1' }))),
+      comment(3, encodeRecord(rec({ state: 'pending', xp: null, run: '1003/1' })))
+    ]
+    const p = stateFromComments(comments, trusted, key)
+    expect(p.record).toMatchObject({ state: 'done', xp: 120 })
+    expect(p.comment?.id).toBe(1)
+    expect(decide(p, { force: false }).action).toBe('already-awarded')
+  })
+
+  it('treats records by people with write access as foreign (a personal access token writes as its owner)', () => {
+    for (const association of ['OWNER', 'MEMBER', 'COLLABORATOR']) {
+      const teacher = { userId: 5, userLogin: 'teacher', userType: 'User', association }
+      const p = stateFromComments([comment(1, encodeRecord(rec()), teacher)], trusted, key)
+      expect(p.foreign?.login).toBe('teacher')
+      expect(decide(p, { force: false }).action).toBe('unknown')
+    }
+    const student = {
+      userId: 6,
+      userLogin: 'student',
+      userType: 'User',
+      association: 'CONTRIBUTOR'
+    }
+    const p = stateFromComments([comment(1, encodeRecord(rec()), student)], trusted, key)
+    expect(p.foreign).toBeNull()
+    expect(decide(p, { force: false }).action).toBe('award')
+  })
+
   it('lets our own later record override an older foreign one', () => {
     const app = { userId: 777, userLogin: 'course-xp[bot]', userType: 'Bot' }
     const p = stateFromComments(
@@ -192,5 +222,28 @@ describe('decide', () => {
   it('awards whatever the ledger says under force', () => {
     for (const state of ['done', 'pending', 'failed'] as const)
       expect(decide(withRecord(rec({ state })), { force: true }).action).toBe('award')
+  })
+
+  it('under force, still honours what this same workflow run already awarded', () => {
+    const done = withRecord(rec({ state: 'done', run: '1001/2' }))
+    expect(decide(done, { force: true, run: '1001/3' }).action).toBe('already-awarded')
+    expect(decide(done, { force: true, run: '2002/1' }).action).toBe('award')
+    const pending = withRecord(rec({ state: 'pending', xp: null, run: '1001/1' }))
+    expect(decide(pending, { force: true, run: '1001/2' }).action).toBe('award')
+  })
+
+  it('says unknown, not in-progress, for a pending record whose run ended not knowing', () => {
+    const ended = withRecord(rec({ state: 'pending', xp: null, run: '1001/1', unknown: true }))
+    const now = new Date(Date.parse('2026-01-01T00:00:30.000Z'))
+    expect(decide(ended, { force: false, run: '2002/1', now }).action).toBe('unknown')
+  })
+
+  it('reads the unknown mark back from a comment', () => {
+    const [back] = decodeRecords(encodeRecord(rec({ state: 'pending', xp: null, unknown: true })))
+    expect(back?.unknown).toBe(true)
+    const [notPending] = decodeRecords(
+      encodeRecord({ ...rec({ state: 'done' }), unknown: true } as LedgerRecord)
+    )
+    expect(notPending?.unknown).toBeUndefined()
   })
 })

@@ -24,8 +24,11 @@ describe('escapeText', () => {
   ])('neutralises %j', (input, forbidden) => {
     const out = escapeText(input)
     expect(out).not.toMatch(forbidden)
-    // Only numeric character references were added: decoding gives the text back.
-    expect(out.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))).toBe(input)
+    // Only numeric character references and zero-width spaces (after @ and #, which GitHub
+    // would otherwise still read as mentions and references) were added.
+    expect(out).not.toMatch(/&#(64|35);(?!\u200b)/)
+    const decoded = out.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
+    expect(decoded.replace(/([@#])\u200b/g, '$1')).toBe(input)
   })
 
   it('puts everything on one line', () => {

@@ -71,6 +71,7 @@ function split(repository: string): { owner: string; repo: string } {
 
 interface RawComment {
   id: number
+  author_association?: string
   body?: string | null
   html_url?: string
   user?: { login?: string; id?: number; type?: string } | null
@@ -82,6 +83,7 @@ function toComment(c: RawComment): LedgerComment {
     userId: c.user?.id ?? null,
     userLogin: c.user?.login ?? null,
     userType: c.user?.type ?? null,
+    association: c.author_association ?? null,
     body: c.body ?? '',
     url: c.html_url
   }

@@ -361,9 +361,17 @@ export async function openLedger(o: LedgerOptions): Promise<Ledger> {
     for (const { recipient: r, state, xp } of outcomes) {
       const id = keyId(r.key)
       if (!x.records.has(id)) continue
+      const settled = record(
+        r,
+        state === 'unknown' ? 'pending' : state,
+        state === 'done' ? xp : null
+      )
+      // Keep the claim's time, and say the outcome is unknown, so no other run mistakes this
+      // record for an award still in progress.
+      const claimed = x.records.get(id)
       x.records.set(
         id,
-        record(r, state === 'unknown' ? 'pending' : state, state === 'done' ? xp : null)
+        state === 'unknown' ? { ...settled, at: claimed?.at ?? settled.at, unknown: true } : settled
       )
       x.text.set(id, state)
       x.xp.set(id, xp)

@@ -29,6 +29,8 @@ export interface LedgerRecord {
   run: string
   /** ISO time of writing. */
   at: string
+  /** On a `pending` record: the run ended without knowing whether Moodle added the points. */
+  unknown?: true
 }
 
 /** A comment as the ledger needs it (from the REST API's issue comments). */
@@ -37,6 +39,8 @@ export interface LedgerComment {
   userId: number | null
   userLogin: string | null
   userType: string | null
+  /** The author's role in the repository (`author_association`): OWNER, MEMBER, COLLABORATOR... */
+  association?: string | null
   body: string
   url?: string
 }
@@ -97,7 +101,8 @@ function asRecord(x: unknown): LedgerRecord | null {
     xp: r['xp'] as number | null,
     moodleUserId: r['moodleUserId'],
     run: typeof r['run'] === 'string' ? r['run'] : '',
-    at: typeof r['at'] === 'string' ? r['at'] : ''
+    at: typeof r['at'] === 'string' ? r['at'] : '',
+    ...(r['unknown'] === true && r['state'] === 'pending' ? { unknown: true as const } : {})
   }
 }
 
@@ -128,13 +133,17 @@ export function recordIn(c: LedgerComment, id: string): LedgerRecord | null {
 
 /** What the ledger holds for one key. */
 export interface Prior {
-  /** The record in the last (highest id) comment by our own identity that names the key. */
+  /**
+   * Our own record for the key: the last `done` one if there is any (an award, once made,
+   * stays made: a later `failed` or `pending` never undoes it), else the last one.
+   */
   record: LedgerRecord | null
   /** That comment (for its id and link). */
   comment: LedgerComment | null
   /**
-   * A record for the key written by another Bot account (a different token or GitHub App),
-   * newer than ours: we cannot tell who wrote it, so it is neither trusted nor ignored.
+   * A record for the key written by an account that could be the action under another token
+   * (another Bot account, or a person with write access: a personal access token writes as
+   * its owner), newer than ours: we cannot tell, so it is neither trusted nor ignored.
    */
   foreign: { login: string; state: LedgerState; comment: LedgerComment } | null
 }
@@ -143,10 +152,21 @@ export function isBotAuthor(c: LedgerComment): boolean {
   return c.userType === 'Bot' || (c.userLogin ?? '').toLowerCase().endsWith('[bot]')
 }
 
+/** Roles whose accounts may have written records with a personal access token. */
+const WRITE_ROLES = new Set(['OWNER', 'MEMBER', 'COLLABORATOR'])
+
 /**
- * Effective state of a key. Only comments for which `trusted` holds count; comments by other
- * Bot accounts are reported as `foreign`; comments by other people are ignored entirely
- * (anyone can paste a copied record into a comment).
+ * Whether a comment not written by our identity may still hold the action's own records: a
+ * Bot (another token or GitHub App) or someone with write access (a personal access token).
+ * Everyone else (students, forks) is ignored: anyone can paste a copied record into a comment.
+ */
+export function mayBeTheAction(c: LedgerComment): boolean {
+  return isBotAuthor(c) || WRITE_ROLES.has((c.association ?? '').toUpperCase())
+}
+
+/**
+ * Effective state of a key. Only comments for which `trusted` holds count; comments that may
+ * be the action's under another token are reported as `foreign`; all others are ignored.
  */
 export function stateFromComments(
   comments: LedgerComment[],
@@ -155,22 +175,23 @@ export function stateFromComments(
 ): Prior {
   const id = keyId(key)
   const sorted = [...comments].sort((a, b) => a.id - b.id)
-  let record: LedgerRecord | null = null
-  let comment: LedgerComment | null = null
+  let last: { record: LedgerRecord; comment: LedgerComment } | null = null
+  let done: { record: LedgerRecord; comment: LedgerComment } | null = null
   let foreign: Prior['foreign'] = null
   for (const c of sorted) {
     if (!hasMarker(c.body)) continue
     const r = recordIn(c, id)
     if (!r) continue
     if (trusted(c)) {
-      record = r
-      comment = c
+      last = { record: r, comment: c }
+      if (r.state === 'done') done = last
       foreign = null
-    } else if (isBotAuthor(c)) {
+    } else if (mayBeTheAction(c)) {
       foreign = { login: c.userLogin ?? `user ${c.userId ?? '?'}`, state: r.state, comment: c }
     }
   }
-  return { record, comment, foreign }
+  const ours = done ?? last
+  return { record: ours?.record ?? null, comment: ours?.comment ?? null, foreign }
 }
 
 export type Decision =
@@ -188,7 +209,7 @@ export const IN_PROGRESS_MS = 10 * 60 * 1000
 
 /** Seconds since a record of another workflow run was written, or null if it is not recent. */
 function inProgressFor(record: LedgerRecord, opts: { run?: string; now?: Date }): number | null {
-  if (!opts.run || !opts.now) return null
+  if (!opts.run || !opts.now || record.unknown) return null
   const theirs = record.run.split('/')[0] ?? ''
   // A re-run (same run id, later attempt) starts only after the earlier attempt ended, so its
   // pending record is final; so is one without a run or a time.
@@ -206,7 +227,7 @@ function inProgressFor(record: LedgerRecord, opts: { run?: string; now?: Date })
 export function checkMoodleAdvice(run?: string): string {
   const runId = run?.split('/')[0]
   const which = runId ? `to ${runId}` : "to this run's id"
-  return `check the student's XP log in Moodle (Level Up XP > Log); only if the points are missing, set the repository variable MOODLE_XP_FORCE_RUN ${which} and re-run this run (force: true awards every recipient of the run again: with several recipients, award only the missing one by hand; README: "When the outcome is unknown")`
+  return `check the student's XP log in Moodle (Level Up XP > Log); only if the points are missing, set the repository variable MOODLE_XP_FORCE_RUN ${which} and re-run this run (force: true; README: "When the outcome is unknown")`
 }
 
 function where(c: LedgerComment | null): string {
@@ -225,7 +246,10 @@ export function decide(
 ): Decision {
   const { record, comment, foreign } = prior
   const advice = checkMoodleAdvice(opts.run)
-  if (opts.force) {
+  // force awards whatever the ledger says, except what this very run already awarded: a second
+  // re-run of a forced run must not pay again.
+  const sameRun = !!record?.run && record.run.split('/')[0] === opts.run?.split('/')[0]
+  if (opts.force && !(record?.state === 'done' && sameRun)) {
     const was = record ? ` (the ledger said ${record.state}${where(comment)})` : ''
     return { action: 'award', reason: `force: true${was}` }
   }

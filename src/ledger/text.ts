@@ -28,6 +28,9 @@ export function escapeText(s: string): string {
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
       .replace(SPECIAL, c => `&#${c.charCodeAt(0)};`)
+      // GitHub turns `&#64;team` and `&#35;12` back into mentions and references: a zero-width
+      // space after them keeps event text from notifying anyone or linking anything.
+      .replace(/&#(64|35);/g, '&#$1;\u200b')
   )
 }
 

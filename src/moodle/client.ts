@@ -151,11 +151,14 @@ export class MoodleClient {
   readonly #baseDelayMs: number
   readonly #maxDelayMs: number
   readonly #agent: Dispatcher
+  /** The token as it may appear in a reply, longest first; none for an empty token. */
+  readonly #tokenForms: string[]
   #closed = false
 
   constructor(options: MoodleClientOptions) {
     this.#endpoint = new URL(options.endpoint)
     this.#token = options.token
+    this.#tokenForms = tokenForms(options.token)
     this.#timeoutMs = options.timeoutMs
     this.#attempts = Math.max(1, Math.floor(options.retry?.attempts ?? 3))
     this.#baseDelayMs = Math.max(0, options.retry?.baseDelayMs ?? 500)
@@ -176,10 +179,12 @@ export class MoodleClient {
 
   /**
    * Calls `wsfunction` and returns its decoded JSON. Throws MoodleError.
-   * Retried (up to `attempts` in all): failures before the request reached Moodle, HTTP 503
-   * and 429, `sitemaintenance`. With `readOnly`, also timeouts and resets after sending and
-   * 502/504: repeating a read changes nothing. Never retried: anything else, and for writes
-   * any failure whose outcome is unknown.
+   * Retried (up to `attempts` in all): failures before the request reached Moodle, HTTP 429,
+   * `sitemaintenance`, and HTTP 503 with Retry-After (Moodle's upgrade page; for a read-only
+   * function any 503). With `readOnly`, also timeouts and resets after sending and 502/504:
+   * repeating a read changes nothing. Never retried: anything else, and for writes any
+   * failure whose outcome is unknown (a bare 503, possibly from a proxy after Moodle ran the
+   * call, or an error code not known to come before the change).
    */
   async call(
     wsfunction: string,
@@ -315,12 +320,15 @@ export class MoodleClient {
         sent = true
         return failed(error)
       }
+      // Redact before classifying: the classifier cuts long texts, and a cut token would no
+      // longer match the final check in #withoutToken.
+      const redact = (value: string | null) => (value === null ? null : this.#redact(value))
       return classifyReply({
         status: response.statusCode,
-        contentType: header(response.headers['content-type']),
-        body: text,
-        retryAfter: header(response.headers['retry-after']),
-        location: header(response.headers.location),
+        contentType: redact(header(response.headers['content-type'])),
+        body: this.#redact(text),
+        retryAfter: redact(header(response.headers['retry-after'])),
+        location: redact(header(response.headers.location)),
         wsfunction
       })
     } catch (error) {
@@ -328,12 +336,33 @@ export class MoodleClient {
     }
   }
 
+  /**
+   * Replaces the token with `***` in text taken from a reply, also as a server may echo it:
+   * form-encoded (the request body), percent-encoded, or JSON-escaped.
+   */
+  #redact(text: string): string {
+    let clean = text
+    for (const form of this.#tokenForms) clean = clean.split(form).join('***')
+    return clean
+  }
+
   /** Belt and braces: a server may echo the request; the token never leaves in an error. */
   #withoutToken(error: MoodleError, suffix = ''): MoodleError {
-    const message = `${error.message}${suffix}`
-    const clean = this.#token === '' ? message : message.split(this.#token).join('***')
-    return new MoodleError(clean, error)
+    return new MoodleError(this.#redact(`${error.message}${suffix}`), error)
   }
+}
+
+/** The token raw, form-encoded, percent-encoded and JSON-escaped; longest first. */
+function tokenForms(token: string): string[] {
+  if (token === '') return []
+  const forms = new Set([
+    token,
+    new URLSearchParams({ t: token }).toString().slice(2),
+    encodeURIComponent(token),
+    JSON.stringify(token).slice(1, -1),
+    JSON.stringify(token).slice(1, -1).replaceAll('/', '\\/')
+  ])
+  return [...forms].sort((a, b) => b.length - a.length)
 }
 
 /** Outcome unknown only because the answer was lost in transit (not a Moodle verdict). */

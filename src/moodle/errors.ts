@@ -7,6 +7,14 @@ const READ_ONLY_FUNCTIONS = new Set([
   'core_user_get_users_by_field'
 ])
 
+/**
+ * The function may change something in Moodle: the award, and any function not known to be
+ * read-only. An error from such a function may have come after its change was made.
+ */
+function mayChange(wsfunction: string): boolean {
+  return !READ_ONLY_FUNCTIONS.has(wsfunction)
+}
+
 /** 'unknown' = the function may have run: never repeat an award on this. */
 export type MoodleOutcome = 'not-applied' | 'unknown'
 
@@ -65,7 +73,9 @@ export class MoodleError extends Error {
 export interface ReplyInput {
   status: number
   contentType: string | null
+  /** Already free of the token: the caller redacts it before anything here cuts the text. */
   body: string
+  /** Retry-After header; for a change, a 503 without it may come from a proxy after the call ran. */
   retryAfter: string | null
   wsfunction: string
   /** Location header, shown for redirects. */
@@ -135,10 +145,22 @@ function moodleException(data: unknown): MoodleException | null {
   }
 }
 
+/**
+ * Tables the award reads before adding any points (the function's record, the recipient, the
+ * course and its context): `invalidrecord` naming one of them means nothing was added.
+ */
+const TABLES_READ_BEFORE_AWARD = new Set(['external_functions', 'user', 'course', 'context'])
+
 const SERVICES = 'Site administration > Server > Web services > External services'
 const TOKENS = 'Site administration > Server > Web services > Manage tokens'
 
-/** The classification of one Moodle exception: what it means and what to do. */
+/**
+ * The classification of one Moodle exception: what it means and what to do. The codes named
+ * below, `invalidresponse` aside, are raised before the award adds any points (token and
+ * access checks, parameter validation, record look-ups, capability checks). Any other code,
+ * from a function that may change something, may have been raised after the change (a
+ * `dmlwriteexception` while logging, say): its outcome is unknown.
+ */
 function explainException(
   e: MoodleException,
   wsfunction: string
@@ -148,6 +170,9 @@ function explainException(
   const notApplied = { outcome: 'not-applied', retryable: false } as const
   const award = wsfunction === AWARD_FUNCTION
 
+  if (code.startsWith('wsaccessuser')) {
+    return { ...notApplied, category: 'token', text: explainTokenUser(code) }
+  }
   switch (code) {
     case 'invalidtoken':
       return {
@@ -160,7 +185,11 @@ function explainException(
     case 'accessexception':
       return { ...notApplied, ...explainAccess(e, said) }
     case 'invalidrecord':
-    case 'invalidrecordunknown':
+    case 'invalidrecordunknown': {
+      const table = /database table (\w+)/i.exec(said)?.[1]?.toLowerCase()
+      if (mayChange(wsfunction) && table && !TABLES_READ_BEFORE_AWARD.has(table)) {
+        return unknownCode(code, said, wsfunction)
+      }
       if (/external_functions/i.test(said)) {
         return {
           ...notApplied,
@@ -189,6 +218,7 @@ function explainException(
         category: 'recipient',
         text: `a record was not found (${code}: ${said || 'no details'}): check the user id and the course id exist in Moodle`
       }
+    }
     case 'invalidparameter':
       return {
         ...notApplied,
@@ -205,12 +235,6 @@ function explainException(
         category: 'site',
         text: 'the site is in maintenance mode (sitemaintenance): nothing was changed; run the workflow again once the site is back'
       }
-    case 'wsaccessusersuspended':
-    case 'wsaccessuserdeleted':
-    case 'wsaccessuserunconfirmed':
-    case 'wsaccessusernologin':
-    case 'wsaccessuserexpired':
-      return { ...notApplied, category: 'token', text: explainTokenUser(code) }
     case 'nopermissions':
       return {
         ...notApplied,
@@ -251,13 +275,36 @@ function explainException(
           unknownOutcomeAdvice(wsfunction)
       }
     default:
+      if (mayChange(wsfunction)) return unknownCode(code, said, wsfunction)
       return {
         ...notApplied,
         category: 'request',
-        text:
-          `Moodle raised ${code === '' ? 'an error without errorcode' : `"${code}"`}` +
-          `${said ? `: ${oneLine(said, 200)}` : ''}; look the error code up in Moodle's documentation`
+        text: `${raised(code, said)}; look the error code up in Moodle's documentation`
       }
+  }
+}
+
+/** `Moodle raised "code": message debuginfo` */
+function raised(code: string, said: string): string {
+  return (
+    `Moodle raised ${code === '' ? 'an error without errorcode' : `"${code}"`}` +
+    `${said ? `: ${oneLine(said, 200)}` : ''}`
+  )
+}
+
+/** An error not known to come before the function's change: it may have come after it. */
+function unknownCode(
+  code: string,
+  said: string,
+  wsfunction: string
+): Omit<MoodleErrorDetails, 'errorcode'> & { text: string } {
+  return {
+    outcome: 'unknown',
+    retryable: false,
+    category: 'unknown-outcome',
+    text:
+      `${raised(code, said)}, an error that may come after the function made its change; ` +
+      unknownOutcomeAdvice(wsfunction)
   }
 }
 
@@ -396,12 +443,24 @@ export function classifyReply(input: ReplyInput): ReplyResult {
   const unknown = { outcome: 'unknown', retryable: false, category: 'unknown-outcome' } as const
   const retryAfterMs = parseRetryAfter(input.retryAfter, input.now)
 
+  // Moodle's own 503 (upgrade or CLI maintenance) comes before anything runs and carries
+  // Retry-After. A proxy (Envoy, Istio, load balancers) may answer a bare 503 after Moodle ran
+  // the call ("upstream reset before headers"), so for a change only Retry-After makes it safe.
+  if (status === 503 && mayChange(wsfunction) && (input.retryAfter ?? '').trim() === '') {
+    return fail(
+      `${seen}: the server or a proxy in front of Moodle was unavailable, without the Retry-After ` +
+        "of Moodle's own maintenance reply, and a proxy may answer so after Moodle ran the call; " +
+        unknownOutcomeAdvice(wsfunction),
+      unknown
+    )
+  }
   if (status === 503) {
     return fail(
       `${seen}: Moodle is being upgraded or is in maintenance; nothing was changed, run the workflow again later`,
       { outcome: 'not-applied', retryable: true, category: 'site', retryAfterMs }
     )
   }
+  // A rate limiter answers before forwarding the request: nothing ran.
   if (status === 429) {
     return fail(
       `${seen}: the server limits the request rate; nothing was changed, run the workflow again later`,

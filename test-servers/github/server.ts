@@ -12,6 +12,8 @@ export interface FakeIdentity {
   login: string
   id: number
   type: 'User' | 'Bot'
+  /** The author's role in the repository as comments report it; default CONTRIBUTOR (NONE for bots). */
+  association?: 'OWNER' | 'MEMBER' | 'COLLABORATOR' | 'CONTRIBUTOR' | 'NONE'
 }
 
 export interface FakeToken {
@@ -136,10 +138,10 @@ export class GitHubFake {
       html_url: `https://github.com/${owner}/${name}/issues/${number}#issuecomment-${id}`,
       issue_url: `${this.base}/repos/${owner}/${name}/issues/${number}`,
       body,
-      user: { ...user },
+      user: { login: user.login, id: user.id, type: user.type },
       created_at: at,
       updated_at: at,
-      author_association: user.type === 'Bot' ? 'NONE' : 'CONTRIBUTOR'
+      author_association: user.association ?? (user.type === 'Bot' ? 'NONE' : 'CONTRIBUTOR')
     }
     const k = `${repo.toLowerCase()}#${number}`
     const list = this.threads.get(k) ?? []

@@ -101,12 +101,30 @@ describe('MoodleClient retries only what did not run', () => {
     expect(elapsed).toBeLessThan(1000) // capped, not the full second
   })
 
-  it('3 x 503 fails after 3 requests', async () => {
-    const s = await server((_req, res) => sendText(res, '', 503))
+  it('3 x 503 with Retry-After fails after 3 requests', async () => {
+    const s = await server((_req, res) => sendText(res, '', 503, { 'retry-after': '0' }))
     const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
     expect(s.requests).toHaveLength(3)
     expect(e).toMatchObject({ category: 'site', outcome: 'not-applied', httpStatus: 503 })
     expect(e.message).toMatch(/gave up after 3 attempts/)
+  })
+
+  it('a bare 503 on a read-only call is retried (repeating a read changes nothing)', async () => {
+    const s = await server((_req, res, i) =>
+      i === 0 ? sendText(res, 'no healthy upstream', 503) : sendJson(res, [])
+    )
+    await expect(client(s.endpoint).getUsersByField('id', ['5'])).resolves.toEqual([])
+    expect(s.requests).toHaveLength(2)
+  })
+
+  it('429 without Retry-After on the award is retried (a rate limiter answers before Moodle)', async () => {
+    const s = await server((_req, res, i) =>
+      i === 0 ? sendText(res, 'slow down', 429) : sendJson(res, { xp: 4 })
+    )
+    await expect(
+      client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 })
+    ).resolves.toEqual({ xp: 4 })
+    expect(s.requests).toHaveLength(2)
   })
 
   it('honours the attempts option', async () => {
@@ -213,6 +231,42 @@ describe('MoodleClient never retries an award that may have run', () => {
     const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
     expect(s.requests).toHaveLength(1)
     expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', httpStatus: status })
+  })
+
+  it('a bare 503 (proxy: upstream reset before headers) = unknown, 1 request', async () => {
+    const s = await server((_req, res) =>
+      sendText(res, 'upstream connect error or disconnect/reset before headers', 503, {
+        'content-type': 'text/plain'
+      })
+    )
+    const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
+    expect(s.requests).toHaveLength(1)
+    expect(e).toMatchObject({
+      category: 'unknown-outcome',
+      outcome: 'unknown',
+      retryable: false,
+      httpStatus: 503
+    })
+    expect(e.message).toMatch(/XP log/)
+  })
+
+  it('an error code the client does not know = unknown, 1 request', async () => {
+    const s = await server((_req, res) =>
+      sendJson(res, {
+        exception: 'dml_write_exception',
+        errorcode: 'dmlwriteexception',
+        message: 'Error writing to database'
+      })
+    )
+    const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
+    expect(s.requests).toHaveLength(1)
+    expect(e).toMatchObject({
+      category: 'unknown-outcome',
+      outcome: 'unknown',
+      errorcode: 'dmlwriteexception'
+    })
+    expect(e.message).toContain('Error writing to database')
+    expect(e.message).toMatch(/XP log/)
   })
 
   it('invalidresponse = unknown, 1 request', async () => {
@@ -342,6 +396,99 @@ describe('MoodleClient keeps the token out of errors', () => {
     )
     const e = await failureOf(client(s.endpoint).call(AWARD_FUNCTION, {}))
     expect(e.message).toContain('token=***')
+  })
+})
+
+describe('MoodleClient keeps every part of the token out of errors, wherever the reply is cut', () => {
+  /** Any 6 consecutive characters of the token: enough to narrow a brute force. */
+  function expectNoTokenPiece(message: string): void {
+    for (let i = 0; i + 6 <= TOKEN.length; i++) {
+      expect(message).not.toContain(TOKEN.slice(i, i + 6))
+    }
+  }
+  // The token starts anywhere from well before to well after each cut (80, 120, 160, 200).
+  const fillers = Array.from({ length: 90 }, (_, i) => 20 + 2 * i)
+
+  it('a 400 page echoing the request, the token at the cut of the shown body', async () => {
+    const s = await server((req, res, i) =>
+      sendText(res, `${'x'.repeat(fillers[i] ?? 0)}${req.body}`, 400, {
+        'content-type': 'text/html'
+      })
+    )
+    const c = client(s.endpoint)
+    for (const filler of fillers) {
+      const e = await failureOf(c.awardPoints({ userId: 1, points: 1, courseId: 1 }))
+      expect(e.message).toContain(`HTTP 400 (text/html): "${'x'.repeat(Math.min(filler, 70))}`)
+      expectNoTokenPiece(e.message)
+    }
+    // The cut fell inside the token for some of them: the reproduction holds.
+    expect(s.requests).toHaveLength(fillers.length)
+  })
+
+  it('60 characters of filler, then wstoken=<token>', async () => {
+    const s = await server((_req, res) =>
+      sendText(res, `${'a'.repeat(60)}wstoken=${TOKEN}&wsfunction=x`, 400, {
+        'content-type': 'text/html'
+      })
+    )
+    const e = await failureOf(client(s.endpoint).call(AWARD_FUNCTION, {}))
+    expect(e.message).toContain('wstoken=***')
+    expectNoTokenPiece(e.message)
+  })
+
+  it('a Moodle error whose message and debuginfo echo the token at the cut', async () => {
+    const s = await server((_req, res, i) =>
+      sendJson(res, {
+        exception: 'moodle_exception',
+        errorcode: i % 2 === 0 ? 'somethingodd' : 'accessexception',
+        message: 'Bad',
+        debuginfo: `${'d'.repeat(fillers[i >> 1] ?? 0)}wstoken=${TOKEN}`
+      })
+    )
+    const c = client(s.endpoint)
+    for (let i = 0; i < fillers.length * 2; i++) {
+      expectNoTokenPiece((await failureOf(c.call(AWARD_FUNCTION, {}))).message)
+    }
+  })
+
+  it('a redirect whose Location carries the token at the cut', async () => {
+    const s = await server((_req, res, i) =>
+      sendText(res, '', 302, {
+        location: `https://login.example.edu/?${'l'.repeat(fillers[i] ?? 0)}&wstoken=${TOKEN}`
+      })
+    )
+    const c = client(s.endpoint)
+    for (const _filler of fillers) {
+      const e = await failureOf(c.call(AWARD_FUNCTION, {}))
+      expect(e.message).toMatch(/redirects to https:\/\/login\.example\.edu/)
+      expectNoTokenPiece(e.message)
+    }
+  })
+
+  it('a token with characters that the echo encodes: form-encoded and JSON-escaped', async () => {
+    const token = 'Ab/Cd+Ef=Gh&Ij%Kl"Mn'
+    const s = await server((req, res, i) =>
+      i === 0
+        ? sendText(res, `${'y'.repeat(60)}${req.body}`, 400, { 'content-type': 'text/html' })
+        : res.end(
+            `{"exception":"x","errorcode":"odd","message":"${'m'.repeat(150)}Ab\\/Cd+Ef=Gh&Ij%Kl\\"Mn"}`
+          )
+    )
+    const c = client(s.endpoint, { token })
+    for (let i = 0; i < 2; i++) {
+      const message = (await failureOf(c.call(AWARD_FUNCTION, {}))).message
+      expect(message).toContain('***')
+      for (const piece of ['Ab/Cd', 'Ab%2FCd', 'Ab\\/Cd', 'Kl"Mn', 'Kl\\"Mn', 'Kl%22Mn']) {
+        expect(message).not.toContain(piece)
+      }
+    }
+  })
+
+  it('an award reply of the wrong shape echoing the token', async () => {
+    const s = await server((_req, res) => sendJson(res, { note: `${'n'.repeat(60)}${TOKEN}` }))
+    const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
+    expect(e.outcome).toBe('unknown')
+    expectNoTokenPiece(e.message)
   })
 })
 

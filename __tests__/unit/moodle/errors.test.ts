@@ -5,7 +5,8 @@ import {
   classifyReply,
   MoodleError,
   parseRetryAfter,
-  type ReplyInput
+  type ReplyInput,
+  unknownOutcomeAdvice
 } from '../../../src/moodle/errors.js'
 
 const reply = (over: Partial<ReplyInput> = {}): ReplyInput => ({
@@ -211,11 +212,74 @@ describe('classifyReply: Moodle exceptions (body first, any status)', () => {
     expect(e.message).toMatch(/XP log/)
   })
 
-  it('any other code is quoted with its message', () => {
-    const e = moodle('somethingodd', 'A strange thing happened')
-    expect(e).toMatchObject({ outcome: 'not-applied', retryable: false, errorcode: 'somethingodd' })
-    expect(e.message).toContain('"somethingodd"')
-    expect(e.message).toContain('A strange thing happened')
+  it('any other code on the award -> outcome unknown: it may have come after the points were added', () => {
+    const e = moodle(
+      'dmlwriteexception',
+      'Error writing to database',
+      'INSERT INTO mdl_block_xp_log'
+    )
+    expect(e).toMatchObject({
+      category: 'unknown-outcome',
+      outcome: 'unknown',
+      retryable: false,
+      errorcode: 'dmlwriteexception'
+    })
+    expect(e.message).toContain('"dmlwriteexception"')
+    expect(e.message).toContain('Error writing to database INSERT INTO mdl_block_xp_log')
+    expect(e.message).toContain(unknownOutcomeAdvice(AWARD_FUNCTION))
+  })
+
+  it('an error without errorcode on the award -> outcome unknown', () => {
+    const e = failure({ body: '{"exception":"moodle_exception","message":"Oops"}' })
+    expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
+    expect(e.message).toContain('Oops')
+  })
+
+  it('an unknown code on a function not known to be read-only -> outcome unknown', () => {
+    const e = moodle('somethingodd', 'A strange thing happened', undefined, {
+      wsfunction: 'local_other_update'
+    })
+    expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
+    expect(e.message).toContain('local_other_update may have run')
+  })
+
+  it.each(['core_webservice_get_site_info', 'core_user_get_users_by_field'])(
+    'any other code on the read-only %s is quoted with its message, nothing applied',
+    wsfunction => {
+      const e = moodle('somethingodd', 'A strange thing happened', undefined, { wsfunction })
+      expect(e).toMatchObject({
+        category: 'request',
+        outcome: 'not-applied',
+        retryable: false,
+        errorcode: 'somethingodd'
+      })
+      expect(e.message).toContain('"somethingodd"')
+      expect(e.message).toContain('A strange thing happened')
+    }
+  )
+
+  it.each([
+    ['invalidtoken', 'token'],
+    ['accessexception', 'permission'],
+    ['invalidrecord', 'service'],
+    ['invalidrecordunknown', 'service'],
+    ['invalidparameter', 'request'],
+    ['sitemaintenance', 'site'],
+    ['wsaccessusersuspended', 'token'],
+    ['wsaccessuserlocked', 'token'],
+    ['nopermissions', 'permission'],
+    ['requireloginerror', 'recipient'],
+    ['invaliduser', 'recipient'],
+    ['invalidcourseid', 'request']
+  ])('%s on the award is raised before any points are added -> not-applied', (code, category) => {
+    const e = moodle(code, 'Something')
+    expect(e).toMatchObject({ outcome: 'not-applied', category, errorcode: code })
+  })
+
+  it('invalidrecord naming a table the award only touches while adding points -> unknown', () => {
+    const e = moodle('invalidrecord', "Can't find data record in database table block_xp_log.")
+    expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
+    expect(e.message).toContain('block_xp_log')
   })
 
   it('decides by the body even with HTTP 400', () => {
@@ -280,6 +344,33 @@ describe('classifyReply: replies that are not Moodle JSON', () => {
       retryAfterMs: 300_000
     })
     expect(e.message).toMatch(/upgraded or is in maintenance/)
+  })
+
+  it('503 without Retry-After on the award -> outcome unknown (a proxy may answer so after Moodle ran)', () => {
+    const e = failure({
+      status: 503,
+      contentType: 'text/plain',
+      body: 'upstream connect error or disconnect/reset before headers'
+    })
+    expect(e).toMatchObject({
+      category: 'unknown-outcome',
+      outcome: 'unknown',
+      retryable: false,
+      httpStatus: 503
+    })
+    expect(e.message).toContain('HTTP 503')
+    expect(e.message).toMatch(/Retry-After/)
+    expect(e.message).toContain(unknownOutcomeAdvice(AWARD_FUNCTION))
+  })
+
+  it('503 with an unreadable Retry-After on the award is still Moodle-style: retryable', () => {
+    const e = failure({ status: 503, body: '<html>Upgrade</html>', retryAfter: 'later' })
+    expect(e).toMatchObject({ category: 'site', retryable: true, retryAfterMs: null })
+  })
+
+  it('503 without Retry-After on a read-only call -> retryable, nothing changes', () => {
+    const e = failure({ status: 503, body: '', wsfunction: 'core_user_get_users_by_field' })
+    expect(e).toMatchObject({ category: 'site', outcome: 'not-applied', retryable: true })
   })
 
   it('429 -> retryable', () => {
