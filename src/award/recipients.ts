@@ -43,7 +43,8 @@ export function candidatesFor(
   resolved: Map<RosterRecord, Resolution>,
   hasRoster: boolean
 ): Candidate[] {
-  return plan.entries.map((entry): Candidate => {
+  return plan.entries.map((planned): Candidate => {
+    let entry = planned
     if (entry.skipReason !== null) {
       return {
         entry,
@@ -54,6 +55,11 @@ export function candidatesFor(
     if (entry.moodleUserId !== null)
       return { entry, moodleUserId: entry.moodleUserId, settled: null }
     const record = findRecord(entry)
+    // A login named by `github-login` alone has no id; the roster's github_id gives the ledger
+    // the same stable key as when the event names the person.
+    if (record?.githubId != null && entry.person !== null && entry.person.id === null) {
+      entry = { ...entry, person: { ...entry.person, id: record.githubId } }
+    }
     const login = entry.person?.login ?? '?'
     if (record === null) {
       const reason = hasRoster

@@ -114,6 +114,25 @@ describe('candidatesFor', () => {
     expect(c).toMatchObject({ moodleUserId: 3, settled: null })
   })
 
+  it("gives a login without id (github-login) the roster's github_id, for a stable ledger key", () => {
+    const byLogin = entry({ person: { login: 'octocat', id: null } })
+    const [c] = candidatesFor(
+      plan(byLogin),
+      () => record({ moodleId: 3, githubId: 583231 }),
+      none,
+      true
+    )
+    expect(c?.entry.person).toEqual({ login: 'octocat', id: 583231 })
+    expect(byLogin.person?.id).toBeNull() // the plan itself is left as it was
+    const [known] = candidatesFor(
+      plan(entry({ person: { login: 'octocat', id: 7 } })),
+      () => record({ moodleId: 3, githubId: 583231 }),
+      none,
+      true
+    )
+    expect(known?.entry.person?.id).toBe(7)
+  })
+
   it('passes each entry to the roster matcher and keeps plan order', () => {
     const byLogin: Record<string, RosterRecord> = {
       octocat: record({ moodleId: 2 }),
