@@ -2,15 +2,16 @@
  * `action.yml` as GitHub reads it: parsed with GitHub's own `@actions/workflow-parser`, and
  * compared with the spec's inputs and outputs and with the defaults the action applies itself.
  *
- * The parser imports its JSON schema without import attributes, which Node refuses, so it is
- * bundled here with esbuild (JSON inlined) into a temporary module that the test imports.
+ * The parser is loaded through scripts/workflow-parser.ts (bundled once, see there).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { build } from 'esbuild'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import {
+  type ActionTemplate,
+  loadWorkflowParser,
+  type WorkflowParser
+} from '../scripts/workflow-parser.js'
 import { INPUT_DEFAULTS, INPUT_NAMES } from '../src/settings/inputs.js'
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -42,70 +43,14 @@ const SPEC_INPUTS: Array<[string, string | { required: true }]> = [
 ]
 const SPEC_OUTPUTS = ['xp', 'awarded-points', 'moodle-user-id', 'results']
 
-/** The little of the parser's API this test uses. */
-interface Token {
-  toString(): string
-}
-interface ParsedAction {
-  context: { errors: { getErrors(): Array<{ message: string }> } }
-  value: unknown
-}
-interface ActionTemplate {
-  name: string
-  description: string
-  inputs?: Array<{ id: string; description?: string; required?: boolean; default?: Token }>
-  outputs?: Array<{ id: string; description?: string }>
-  runs: { using: string; main?: string }
-  branding?: { icon?: string; color?: string }
-}
-interface Parser {
-  parseAction(file: { name: string; content: string }, trace: unknown): ParsedAction
-  convertActionTemplate(context: ParsedAction['context'], root: unknown): ActionTemplate
-  NoOperationTraceWriter: new () => unknown
-}
-
-let parser: Parser
-let bundleDir: string
+let parser: WorkflowParser
 
 beforeAll(async () => {
-  bundleDir = mkdtempSync(join(tmpdir(), 'workflow-parser-'))
-  const outfile = join(bundleDir, 'workflow-parser.mjs')
-  await build({
-    stdin: {
-      contents:
-        "export { parseAction, convertActionTemplate } from '@actions/workflow-parser/actions/index'\n" +
-        "export { NoOperationTraceWriter } from '@actions/workflow-parser'\n",
-      resolveDir: ROOT,
-      loader: 'js'
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    outfile,
-    logLevel: 'silent',
-    // Its `yaml` dependency is CommonJS and requires Node built-ins.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
-    }
-  })
-  parser = (await import(pathToFileURL(outfile).href)) as Parser
+  parser = await loadWorkflowParser()
 }, 60_000)
 
-afterAll(() => {
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true })
-})
-
 function parse(content: string): { errors: string[]; template: ActionTemplate | undefined } {
-  const result = parser.parseAction(
-    { name: 'action.yml', content },
-    new parser.NoOperationTraceWriter()
-  )
-  const errors = result.context.errors.getErrors().map(e => e.message)
-  const template =
-    result.value === undefined
-      ? undefined
-      : parser.convertActionTemplate(result.context, result.value)
-  return { errors, template }
+  return parser.parseAction('action.yml', content)
 }
 
 describe('action.yml', () => {

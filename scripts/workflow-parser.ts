@@ -15,17 +15,36 @@ interface ParseResult {
   value: unknown
 }
 
+/** An action's metadata as GitHub reads it (the parts the tests look at). */
+export interface ActionTemplate {
+  name: string
+  description: string
+  inputs?: Array<{
+    id: string
+    description?: string
+    required?: boolean
+    default?: { toString(): string }
+  }>
+  outputs?: Array<{ id: string; description?: string }>
+  runs: { using: string; main?: string }
+  branding?: { icon?: string; color?: string }
+}
+
 interface Bundle {
   parseWorkflow(file: { name: string; content: string }, trace: unknown): ParseResult
   parseAction(file: { name: string; content: string }, trace: unknown): ParseResult
+  convertActionTemplate(context: ParseResult['context'], root: unknown): ActionTemplate
   NoOperationTraceWriter: new () => unknown
 }
 
 export interface WorkflowParser {
   /** Error messages for a workflow file (empty when GitHub would accept it). */
   workflowErrors(name: string, content: string): string[]
-  /** Error messages for an action's metadata file (`action.yml`). */
-  actionErrors(name: string, content: string): string[]
+  /** An action's metadata file (`action.yml`): its errors, and what GitHub reads from it. */
+  parseAction(
+    name: string,
+    content: string
+  ): { errors: string[]; template: ActionTemplate | undefined }
 }
 
 const ROOT = join(import.meta.dirname, '..')
@@ -38,7 +57,7 @@ async function load(): Promise<WorkflowParser> {
     stdin: {
       contents: [
         "export { parseWorkflow, NoOperationTraceWriter } from '@actions/workflow-parser'",
-        "export { parseAction } from '@actions/workflow-parser/actions/action-parser'"
+        "export { parseAction, convertActionTemplate } from '@actions/workflow-parser/actions/index'"
       ].join('\n'),
       resolveDir: ROOT,
       loader: 'js'
@@ -56,8 +75,14 @@ async function load(): Promise<WorkflowParser> {
   return {
     workflowErrors: (name, content) =>
       messages(api.parseWorkflow({ name, content }, new api.NoOperationTraceWriter())),
-    actionErrors: (name, content) =>
-      messages(api.parseAction({ name, content }, new api.NoOperationTraceWriter()))
+    parseAction: (name, content) => {
+      const result = api.parseAction({ name, content }, new api.NoOperationTraceWriter())
+      const template =
+        result.value === undefined
+          ? undefined
+          : api.convertActionTemplate(result.context, result.value)
+      return { errors: messages(result), template }
+    }
   }
 }
 
