@@ -1,4 +1,4 @@
-import type { Plan } from '../events/types.js'
+import type { Plan, PlanEntry, Subject } from '../events/types.js'
 import type { Ledger, LedgerRecipient, Outcome } from '../ledger/ledger.js'
 import { keyId, LedgerError, ledgerKey, openLedger } from '../ledger/ledger.js'
 import { checkMoodleAdvice } from '../ledger/records.js'
@@ -17,11 +17,19 @@ export interface AwardDeps {
   log: Logger
 }
 
+/** A candidate who would receive points, with its place in the results. */
 interface Eligible {
   index: number
-  candidate: Candidate & { moodleUserId: number }
-  recipient: LedgerRecipient
+  entry: PlanEntry
+  moodleUserId: number
 }
+
+type Settle = (
+  item: Eligible,
+  status: RecipientResult['status'],
+  reason: string,
+  xp?: number | null
+) => void
 
 /**
  * Consults the ledger, awards every eligible candidate that has not been awarded before, and
@@ -36,39 +44,13 @@ export async function awardAll(
   const { settings, log } = deps
   const results: (RecipientResult | null)[] = candidates.map(c => c.settled)
   const notes: string[] = []
-  const eligible: Eligible[] = []
-  candidates.forEach((candidate, index) => {
-    if (candidate.settled !== null || candidate.moodleUserId === null) return
-    const person = candidate.entry.person
-    const recipient: LedgerRecipient = {
-      key: ledgerKey(
-        {
-          subject: plan.subject ?? placeholderSubject(deps.context),
-          courseId: settings.courseId,
-          kind: plan.kind
-        },
-        { id: person?.id ?? null, login: person?.login ?? null },
-        candidate.moodleUserId
-      ),
-      login: person?.login ?? null,
-      points: candidate.entry.points,
-      moodleUserId: candidate.moodleUserId
-    }
-    eligible.push({ index, candidate: candidate as Eligible['candidate'], recipient })
-  })
-  const settle = (
-    item: Eligible,
-    status: RecipientResult['status'],
-    reason: string,
-    xp: number | null = null
-  ) => {
-    results[item.index] = resultFor(
-      item.candidate.entry,
-      item.candidate.moodleUserId,
-      status,
-      reason,
-      xp
-    )
+  const eligible = candidates.flatMap((c, index): Eligible[] =>
+    c.settled === null && c.moodleUserId !== null
+      ? [{ index, entry: c.entry, moodleUserId: c.moodleUserId }]
+      : []
+  )
+  const settle: Settle = (item, status, reason, xp = null) => {
+    results[item.index] = resultFor(item.entry, item.moodleUserId, status, reason, xp)
   }
 
   if (eligible.length > 0) {
@@ -83,7 +65,7 @@ export async function awardAll(
           settle(item, 'failed', `${error.message} Nothing was sent to Moodle.`)
       }
     }
-    if (ledger) log.info(`GitHub requests for the ledger: ${ledger.requestCount()}.`)
+    if (ledger) log.info(`GitHub requests for the ledger: ${ledger.book.requestCount()}.`)
   }
   if (settings.dryRun) notes.push('Dry run: nothing was awarded and nothing was written.')
   log.info(
@@ -95,23 +77,27 @@ export async function awardAll(
 async function awardEligible(
   plan: Plan,
   eligible: Eligible[],
-  ledger: Ledger | null,
+  ledger: OpenLedger | null,
   deps: AwardDeps,
-  settle: (
-    item: Eligible,
-    status: RecipientResult['status'],
-    reason: string,
-    xp?: number | null
-  ) => void
+  settle: Settle
 ): Promise<void> {
   const { settings, moodle, log } = deps
-  const decisions = ledger ? await ledger.consult(eligible.map(e => e.recipient)) : null
+  // Each candidate as the ledger knows it (its key names the thread, so only with a ledger).
+  const recipients = new Map(
+    ledger
+      ? eligible.map(item => [item, ledgerRecipient(ledger.subject, plan, settings, item)])
+      : []
+  )
+  const idOf = (item: Eligible) => {
+    const recipient = recipients.get(item)
+    return recipient ? keyId(recipient.key) : ''
+  }
+  const listed = (items: Eligible[]) => items.flatMap(item => recipients.get(item) ?? [])
+
+  const decisions = ledger ? await ledger.book.consult(listed(eligible)) : null
   const toAward: Eligible[] = []
   for (const item of eligible) {
-    const decision = decisions?.get(keyId(item.recipient.key)) ?? {
-      action: 'award' as const,
-      reason: ''
-    }
+    const decision = decisions?.get(idOf(item)) ?? { action: 'award' as const, reason: '' }
     if (decision.action === 'already-awarded')
       settle(item, 'already-awarded', decision.reason, decision.xp)
     else if (decision.action === 'unknown') settle(item, 'unknown', decision.reason)
@@ -120,49 +106,75 @@ async function awardEligible(
   }
   if (settings.dryRun) {
     for (const item of toAward)
-      settle(item, 'dry-run', `would award ${item.recipient.points} points (${plan.pointsSource})`)
+      settle(item, 'dry-run', `would award ${item.entry.points} points (${plan.pointsSource})`)
     return
   }
-  const claims = ledger ? await ledger.claim(toAward.map(e => e.recipient)) : null
+  const claims = ledger ? await ledger.book.claim(listed(toAward)) : null
   const outcomes: Outcome[] = []
   for (const item of toAward) {
-    const claim = claims?.get(keyId(item.recipient.key)) ?? { go: true as const }
+    const claim = claims?.get(idOf(item)) ?? { go: true as const }
     if (!claim.go) {
       settle(item, claim.status, claim.reason)
       continue
     }
-    const who =
-      item.recipient.login !== null
-        ? `@${item.recipient.login} (Moodle user ${item.recipient.moodleUserId})`
-        : `Moodle user ${item.recipient.moodleUserId}`
+    const { points } = item.entry
+    const login = item.entry.person?.login
+    const who = login
+      ? `@${login} (Moodle user ${item.moodleUserId})`
+      : `Moodle user ${item.moodleUserId}`
+    const recipient = recipients.get(item)
     try {
       const { xp } = await moodle.awardPoints({
-        userId: item.recipient.moodleUserId,
-        points: item.recipient.points,
+        userId: item.moodleUserId,
+        points,
         courseId: settings.courseId
       })
-      settle(item, 'awarded', `${item.recipient.points} points (${plan.pointsSource})`, xp)
-      log.info(`Awarded ${item.recipient.points} points to ${who}; new total ${xp}.`)
-      outcomes.push({ recipient: item.recipient, state: 'done', xp })
+      settle(item, 'awarded', `${points} points (${plan.pointsSource})`, xp)
+      log.info(`Awarded ${points} points to ${who}; new total ${xp}.`)
+      if (recipient) outcomes.push({ recipient, state: 'done', xp })
     } catch (error) {
       if (!(error instanceof MoodleError)) throw error
       const status = error.outcome === 'unknown' ? 'unknown' : 'failed'
       const advice =
         status === 'unknown' && ledger ? `; then ${checkMoodleAdvice(`${deps.context.runId}`)}` : ''
       settle(item, status, `${error.message}${advice}`)
-      outcomes.push({
-        recipient: item.recipient,
-        state: status === 'unknown' ? 'unknown' : 'failed',
-        xp: null,
-        reason: error.message
-      })
+      if (recipient) outcomes.push({ recipient, state: status, xp: null, reason: error.message })
     }
   }
-  if (ledger && outcomes.length > 0) await ledger.settle(outcomes)
+  if (ledger && outcomes.length > 0) await ledger.book.settle(outcomes)
+}
+
+function ledgerRecipient(
+  subject: Subject,
+  plan: Plan,
+  settings: Settings,
+  item: Eligible
+): LedgerRecipient {
+  const person = item.entry.person
+  return {
+    key: ledgerKey(
+      { subject, courseId: settings.courseId, kind: plan.kind },
+      { id: person?.id ?? null, login: person?.login ?? null },
+      item.moodleUserId
+    ),
+    login: person?.login ?? null,
+    points: item.entry.points,
+    moodleUserId: item.moodleUserId
+  }
+}
+
+/** An open ledger and the pull request or issue it keeps its records on. */
+interface OpenLedger {
+  book: Ledger
+  subject: Subject
 }
 
 /** The ledger for this event's pull request or issue, or null when there is none to keep. */
-async function openLedgerFor(plan: Plan, deps: AwardDeps, notes: string[]): Promise<Ledger | null> {
+async function openLedgerFor(
+  plan: Plan,
+  deps: AwardDeps,
+  notes: string[]
+): Promise<OpenLedger | null> {
   const { settings, context, log } = deps
   if (settings.ledger === 'off') {
     notes.push('Ledger off: re-running this workflow awards again.')
@@ -180,7 +192,7 @@ async function openLedgerFor(plan: Plan, deps: AwardDeps, notes: string[]): Prom
       'is empty, but the ledger (ledger: comment) needs it to record awards; keep its default ${{ github.token }}, or set ledger: off.'
     )
   }
-  return openLedger({
+  const book = await openLedger({
     token: settings.githubToken,
     apiUrl: context.apiUrl,
     subject: plan.subject,
@@ -192,9 +204,5 @@ async function openLedgerFor(plan: Plan, deps: AwardDeps, notes: string[]): Prom
     force: settings.force,
     logger: log
   })
-}
-
-/** Ledger keys need a subject; events without one never reach the ledger, so any value works. */
-function placeholderSubject(context: RunContext): NonNullable<Plan['subject']> {
-  return { kind: 'issue', repository: context.repository, number: 0, title: '', url: '' }
+  return { book, subject: plan.subject }
 }
