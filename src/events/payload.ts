@@ -1,5 +1,5 @@
 import { PlanError } from './errors.js'
-import { plainLine } from './text.js'
+import { plainLine } from '../report/text.js'
 import type { GitHubPerson, Subject } from './types.js'
 
 /**

@@ -9,7 +9,7 @@ import {
   type JsonObject,
   type Thread
 } from './payload.js'
-import { plainLine } from './text.js'
+import { plainLine } from '../report/text.js'
 import type { AwardKind, GitHubPerson, Plan, PlanEntry } from './types.js'
 
 export { PlanError } from './errors.js'

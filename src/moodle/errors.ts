@@ -1,3 +1,5 @@
+import { plainLine } from '../report/text.js'
+
 /** Level Up XP+'s award function: the one call that changes anything. */
 export const AWARD_FUNCTION = 'local_xp_award_points'
 
@@ -86,13 +88,12 @@ export interface ReplyInput {
 
 export type ReplyResult = { ok: true; data: unknown } | { ok: false; error: MoodleError }
 
-/** One line, no control characters, at most `max` characters. */
+/**
+ * One line, no control characters, at most `max` characters. Server text (HTML pages,
+ * debuginfo) is often indented, so runs of white space collapse too.
+ */
 export function oneLine(text: string, max = 300): string {
-  const flat = text
-    .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat
+  return plainLine(text.replace(/\s+/g, ' '), max)
 }
 
 /** Seconds or an HTTP date -> milliseconds from `now`; null when absent or unreadable. */

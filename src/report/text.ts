@@ -34,3 +34,19 @@ export function markdown(text: string): string {
     .replace(/[\\`*_[\]|~!]/g, '\\$&')
     .replace(/@/g, '@\u200b')
 }
+
+// C0/C1 controls (CR, LF, ESC, NUL...), Unicode line/paragraph separators, and bidi
+// overrides/isolates (which can make a log line read differently from what it contains).
+const UNSAFE = /[\p{Cc}\p{Zl}\p{Zp}\u200E\u200F\u202A-\u202E\u2066-\u2069]+/gu
+
+/**
+ * One short line of plain text, for text built into descriptions and messages (event titles,
+ * server replies): each run of control characters becomes a single space, the ends are
+ * trimmed, and text longer than `maxLength` code points is cut with an ellipsis. Not escaped
+ * for Markdown or HTML: that is the writer's job.
+ */
+export function plainLine(text: string, maxLength = 200): string {
+  const flat = text.replace(UNSAFE, ' ').trim()
+  const chars = Array.from(flat)
+  return chars.length <= maxLength ? flat : `${chars.slice(0, maxLength - 1).join('')}…`
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { PlanError, planAwards, type PlannerSettings } from '../../../src/events/plan.js'
-import { plainLine } from '../../../src/events/text.js'
+import { plainLine } from '../../../src/report/text.js'
 import {
   closedIssueCompleted,
   closedIssueNotPlanned,
