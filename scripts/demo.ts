@@ -5,20 +5,9 @@
  * prints the outputs, the job summary and the ledger comment. Then runs the same event again to
  * show that the ledger stops a second award.
  */
-import { existsSync } from 'node:fs'
 import { mergedPullRequest } from '../__tests__/fixtures/events.js'
-import { start as startGitHub } from '../test-servers/github/server.js'
-import { DEMO_TOKEN, MoodleServer } from '../test-servers/moodle/server.js'
-import { DIST, runAction, type ActionResult } from '../test-servers/runner/run-action.js'
-
-const ROSTER = `# GitHub user -> Moodle user. github_id survives a renamed login.
-users:
-  - github: Codertocat
-    github_id: 21031067
-    email: bob@example.edu      # looked up in Moodle (core_user_get_users_by_field)
-  - github: octocat
-    moodle_id: 2
-`
+import { requireBundle, ROSTER, ROSTER_PATH, startDemoCourse } from '../test-servers/demo-course.js'
+import { runAction, type ActionResult } from '../test-servers/runner/run-action.js'
 
 function section(title: string, body: string): void {
   console.log(`\n\x1b[1m── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}\x1b[0m`)
@@ -37,37 +26,18 @@ function show(run: ActionResult): void {
   console.log(`\nexit code: ${run.code}`)
 }
 
-if (!existsSync(DIST)) {
-  console.error(`${DIST} is missing: run \`npm run build\` first.`)
-  process.exit(1)
-}
+requireBundle()
 
-const moodle = new MoodleServer()
-const moodleUrl = await moodle.start()
-const { fake: github, apiUrl } = await startGitHub()
+const course = await startDemoCourse()
+const { moodle, github, apiUrl, inputs, files } = course
 try {
-  console.log(`Moodle-compatible server: ${moodleUrl} (course 30, Level Up XP on)`)
+  console.log(`Moodle-compatible server: ${inputs['moodle-url']} (course 30, Level Up XP on)`)
   console.log(`GitHub API fake:          ${apiUrl}`)
   const payload = mergedPullRequest()
   const run = (workspace?: string) =>
-    runAction({
-      eventName: 'pull_request_target',
-      payload,
-      apiUrl,
-      workspace,
-      files: { '.github/moodle-users.yml': ROSTER },
-      inputs: {
-        'moodle-url': moodleUrl,
-        'moodle-token': DEMO_TOKEN,
-        'course-id': '30',
-        points: '10',
-        'label-points': 'bug: 25',
-        'mapping-file': '.github/moodle-users.yml',
-        'github-token': 'ghs_default'
-      }
-    })
+    runAction({ eventName: 'pull_request_target', payload, apiUrl, workspace, files, inputs })
 
-  section('Roster (.github/moodle-users.yml)', ROSTER)
+  section(`Roster (${ROSTER_PATH})`, ROSTER)
   console.log('\n\x1b[1m### Run 1: pull request Codertocat/Hello-World#2 merged\x1b[0m')
   const first = await run()
   show(first)
@@ -82,6 +52,5 @@ try {
   )
   if (first.code !== 0 || second.code !== 0 || moodle.awardsApplied() !== 1) process.exitCode = 1
 } finally {
-  await moodle.stop()
-  await github.stop()
+  await course.stop()
 }
