@@ -1,23 +1,19 @@
 /**
  * Checks that the committed dist/ is exactly what a fresh build of the sources produces, so what
- * users run is what the tests ran. Builds with the same command as `npm run build`, into a
+ * users run is what the tests ran. Builds with the same code as `npm run build` (scripts/build.ts), into a
  * temporary folder, and compares every file.
  */
-import { execSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 
+import { build } from './build.js'
+
 const root = join(import.meta.dirname, '..')
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-  scripts: Record<string, string>
-}
-const build = pkg.scripts.build ?? ''
-if (!/ -o dist /.test(build)) throw new Error('package.json scripts.build must write to "-o dist"')
 
 const fresh = mkdtempSync(join(tmpdir(), 'dist-check-'))
 try {
-  execSync(build.replace(' -o dist ', ` -o ${fresh} `), { cwd: root, stdio: 'inherit' })
+  build(fresh)
 
   const files = (dir: string): string[] =>
     readdirSync(dir, { recursive: true, withFileTypes: true })

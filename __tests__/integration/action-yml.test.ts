@@ -11,10 +11,10 @@ import {
   type ActionTemplate,
   loadWorkflowParser,
   type WorkflowParser
-} from '../scripts/workflow-parser.js'
-import { INPUT_DEFAULTS, INPUT_NAMES } from '../src/settings/inputs.js'
+} from '../../scripts/workflow-parser.js'
+import { INPUT_DEFAULTS, INPUT_NAMES } from '../../src/settings/inputs.js'
 
-const ROOT = resolve(import.meta.dirname, '..')
+const ROOT = resolve(import.meta.dirname, '../..')
 const ACTION_YML = readFileSync(join(ROOT, 'action.yml'), 'utf8')
 
 /** The spec's inputs (action-spec.md), in its order: default, or `required`. */

@@ -6,15 +6,15 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { closedIssueCompleted, mergedPullRequest } from '../fixtures/events.js'
+import { closedIssueCompleted, mergedPullRequest } from '../../fixtures/events.js'
 import {
   AWARD_FUNCTION,
   DEMO_TOKEN,
   MoodleServer,
   SITE_INFO_FUNCTION,
   USERS_BY_FIELD_FUNCTION
-} from '../../test-servers/moodle/server.js'
-import { type ActionRun, runAction } from '../../test-servers/runner/run-action.js'
+} from '../../../test-servers/moodle/server.js'
+import { type ActionRun, runAction } from '../../../test-servers/runner/run-action.js'
 import {
   classSite,
   CODERTOCAT,
@@ -252,7 +252,7 @@ describe('a broken roster fails before anything is sent, annotating the line', (
 })
 
 describe('mapping-file must stay inside the workspace', () => {
-  const outsideYaml = resolve(import.meta.dirname, '../fixtures/rosters/moodle-users-flat.yml')
+  const outsideYaml = resolve(import.meta.dirname, '../../fixtures/rosters/moodle-users-flat.yml')
 
   async function expectRefused(r: Awaited<ReturnType<typeof run>>, what: RegExp) {
     expect(r.code).toBe(1)

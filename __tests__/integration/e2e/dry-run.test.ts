@@ -3,15 +3,15 @@
  * ledger read) and nothing changes, in Moodle or on GitHub.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import { mergedPullRequest } from '../fixtures/events.js'
-import { type GitHubFake, start as startGitHub } from '../../test-servers/github/server.js'
+import { mergedPullRequest } from '../../fixtures/events.js'
+import { type GitHubFake, start as startGitHub } from '../../../test-servers/github/server.js'
 import {
   AWARD_FUNCTION,
   DEMO_TOKEN,
   MoodleServer,
   USERS_BY_FIELD_FUNCTION
-} from '../../test-servers/moodle/server.js'
-import { type ActionResult, runAction } from '../../test-servers/runner/run-action.js'
+} from '../../../test-servers/moodle/server.js'
+import { type ActionResult, runAction } from '../../../test-servers/runner/run-action.js'
 
 const ROSTER = '.github/moodle-users.yml'
 

@@ -5,8 +5,8 @@
 import { createServer, type Server } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { DEMO_TOKEN, MoodleServer } from '../../test-servers/moodle/server.js'
-import { runAction } from '../../test-servers/runner/run-action.js'
+import { DEMO_TOKEN, MoodleServer } from '../../../test-servers/moodle/server.js'
+import { runAction } from '../../../test-servers/runner/run-action.js'
 
 let moodle: MoodleServer
 let proxy: Server

@@ -1,30 +1,19 @@
-import type { Subject } from '../../src/events/types.js'
+import type { Subject } from '../../../src/events/types.js'
 import {
   ledgerKey,
   openLedger,
   type LedgerOptions,
   type LedgerRecipient
-} from '../../src/ledger/ledger.js'
+} from '../../../src/ledger/ledger.js'
 
-/** A limiter group that schedules at once: the throttling plugin's write spacing (1 s, 3 s) off. */
-const immediate = {
-  key: () => ({
-    schedule: (_opts: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) =>
-      Promise.resolve().then(() => fn(...args))
-  })
-}
+import { PR } from '../../fixtures/subjects.js'
 
+export { PR }
+
+/** Retries and rate-limit waits in milliseconds instead of seconds. */
 export const FAST = {
   retryBaseMs: 1,
-  throttle: { write: immediate, notifications: immediate, retryAfterBaseValue: 1 }
-}
-
-export const PR: Subject = {
-  kind: 'pull_request',
-  repository: 'school/course',
-  number: 7,
-  title: 'Fix typo',
-  url: 'https://github.com/school/course/pull/7'
+  throttle: { retryAfterBaseValue: 1 }
 }
 
 export interface Captured {

@@ -9,13 +9,13 @@ import {
   AWARD_FUNCTION,
   defaultMoodleConfig,
   MoodleServer
-} from '../../test-servers/moodle/server.js'
+} from '../../../test-servers/moodle/server.js'
 import {
   type ActionResult,
   runAction,
   visibleOutput
-} from '../../test-servers/runner/run-action.js'
-import { realExample } from '../fixtures/events.js'
+} from '../../../test-servers/runner/run-action.js'
+import { realExample } from '../../fixtures/events.js'
 
 /** Distinctive, so that any leak of it into captured output is unmistakable. */
 const TOKEN = 'e2e-direct-Secret-9c4f7a1e3b8d'

@@ -1,30 +1,27 @@
 /**
- * End to end, on the bundle: the award ledger (issue 4) against the Moodle-compatible server and
- * the GitHub fake. Each test uses its own pull request / issue number: the fake keeps comments.
- *
- * The throttling plugin spaces GitHub writes about 1 s apart, so a run that awards takes ~1.3 s;
- * keep the number of awarding runs small.
+ * End to end, on the bundle: the award ledger against the Moodle-compatible server and the
+ * GitHub fake. Each test uses its own pull request / issue number: the fake keeps comments.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import {
   closedIssueCompleted,
   mergedPullRequest,
   type ThreadOverrides
-} from '../fixtures/events.js'
-import { decodeRecords, encodeRecord, type LedgerRecord } from '../../src/ledger/records.js'
+} from '../../fixtures/events.js'
+import { decodeRecords, encodeRecord, type LedgerRecord } from '../../../src/ledger/records.js'
 import {
   GITHUB_ACTIONS,
   start as startGitHub,
   type FakeComment,
   type FakeIdentity,
   type GitHubFake
-} from '../../test-servers/github/server.js'
-import { AWARD_FUNCTION, DEMO_TOKEN, MoodleServer } from '../../test-servers/moodle/server.js'
+} from '../../../test-servers/github/server.js'
+import { AWARD_FUNCTION, DEMO_TOKEN, MoodleServer } from '../../../test-servers/moodle/server.js'
 import {
   type ActionResult,
   type ActionRun,
   runAction
-} from '../../test-servers/runner/run-action.js'
+} from '../../../test-servers/runner/run-action.js'
 
 const REPO = 'Codertocat/Hello-World'
 const COURSE = 30

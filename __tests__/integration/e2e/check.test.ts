@@ -14,13 +14,13 @@ import {
   MoodleServer,
   SITE_INFO_FUNCTION,
   USERS_BY_FIELD_FUNCTION
-} from '../../test-servers/moodle/server.js'
+} from '../../../test-servers/moodle/server.js'
 import {
   type ActionResult,
   runAction,
   visibleOutput
-} from '../../test-servers/runner/run-action.js'
-import { unmergedPullRequest } from '../fixtures/events.js'
+} from '../../../test-servers/runner/run-action.js'
+import { unmergedPullRequest } from '../../fixtures/events.js'
 
 const ROSTER = '.github/moodle-users.yml'
 const NO_SITE_INFO_TOKEN = 'no-site-info-token-7a1f0c'
@@ -218,7 +218,7 @@ describe('mode: check', () => {
 
   it('fails a broken roster with a file and line annotation, and still checks the site', async () => {
     const broken = readFileSync(
-      join(import.meta.dirname, '../fixtures/rosters/broken-syntax.yml'),
+      join(import.meta.dirname, '../../fixtures/rosters/broken-syntax.yml'),
       'utf8'
     )
     const result = await check({ 'mapping-file': ROSTER }, { [ROSTER]: broken })

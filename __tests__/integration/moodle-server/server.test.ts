@@ -9,8 +9,8 @@ import {
   type MoodleServerConfig,
   SITE_INFO_FUNCTION,
   USERS_BY_FIELD_FUNCTION
-} from '../../test-servers/moodle/server.js'
-import { parseFormEncoded, phpToJs } from '../../test-servers/moodle/php.js'
+} from '../../../test-servers/moodle/server.js'
+import { parseFormEncoded, phpToJs } from '../../../test-servers/moodle/php.js'
 
 let server: MoodleServer
 let url: string

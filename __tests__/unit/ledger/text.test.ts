@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { decodeRecords, type LedgerRecord } from '../../src/ledger/records.js'
-import { commentBody, escapeText, mention } from '../../src/ledger/text.js'
-import { PR } from './helpers.js'
+import { decodeRecords, type LedgerRecord } from '../../../src/ledger/records.js'
+import { commentBody, escapeText, mention } from '../../../src/ledger/text.js'
+import { PR } from '../../fixtures/subjects.js'
 
 const record: LedgerRecord = {
   v: 1,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { keyId, LedgerError } from '../../src/ledger/ledger.js'
-import { decodeRecords, encodeRecord, type LedgerRecord } from '../../src/ledger/records.js'
-import { GITHUB_ACTIONS, GitHubFake, start } from '../../test-servers/github/server.js'
+import { keyId, LedgerError } from '../../../src/ledger/ledger.js'
+import { decodeRecords, encodeRecord, type LedgerRecord } from '../../../src/ledger/records.js'
+import { GITHUB_ACTIONS, GitHubFake, start } from '../../../test-servers/github/server.js'
 import { logger, open, PR, recipient } from './helpers.js'
 
 const REPO = 'school/course'

@@ -12,12 +12,12 @@ import {
   MoodleServer,
   SITE_INFO_FUNCTION,
   USERS_BY_FIELD_FUNCTION
-} from '../../test-servers/moodle/server.js'
+} from '../../../test-servers/moodle/server.js'
 import {
   type ActionResult,
   runAction,
   visibleOutput
-} from '../../test-servers/runner/run-action.js'
+} from '../../../test-servers/runner/run-action.js'
 
 /** Distinctive tokens, so that any leak into captured output is unmistakable. */
 const TOKEN = 'e2e-replies-Secret-Manager-2d8e5a7c1f4b'
