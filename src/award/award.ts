@@ -135,9 +135,12 @@ async function awardEligible(
     } catch (error) {
       if (!(error instanceof MoodleError)) throw error
       const status = error.outcome === 'unknown' ? 'unknown' : 'failed'
-      const advice =
-        status === 'unknown' && ledger ? `; then ${checkMoodleAdvice(`${deps.context.runId}`)}` : ''
-      settle(item, status, `${error.message}${advice}`)
+      // With a ledger, its own procedure (check, then force) replaces the client's advice.
+      const reason =
+        status === 'unknown' && ledger
+          ? `${error.diagnosis}; ${checkMoodleAdvice(`${deps.context.runId}`)}`
+          : error.message
+      settle(item, status, reason)
       if (recipient) outcomes.push({ recipient, state: status, xp: null, reason: error.message })
     }
   }

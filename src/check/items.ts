@@ -2,7 +2,7 @@
  * Check mode's verdicts, as pure functions over what the Moodle calls returned. Each builds
  * checklist items; `check.ts` makes the calls and `report.ts` renders the items.
  */
-import { AWARD_FUNCTION } from '../moodle/errors.js'
+import { AWARD_FUNCTION, moodleErrorCode } from '../moodle/errors.js'
 import type { MoodleErrorCategory } from '../moodle/errors.js'
 import type { SiteInfo } from '../moodle/types.js'
 import type { SourceLocation } from '../roster/types.js'
@@ -110,11 +110,10 @@ export function probeAvailability(
 ): Availability {
   if (result.ok) return { state: 'present', probed: true }
   const { errorcode, category, message } = result.error
-  if (errorcode === 'invalidparameter') return { state: 'present', probed: true }
-  if (errorcode === 'invalidrecord' || errorcode === 'invalidrecordunknown') {
-    return { state: 'not-installed' }
-  }
-  if (errorcode === 'accessexception' && category !== 'token') {
+  const probe = errorcode === null ? undefined : moodleErrorCode(errorcode)?.probe
+  if (probe === 'parameters-checked') return { state: 'present', probed: true }
+  if (probe === 'function-unknown') return { state: 'not-installed' }
+  if (probe === 'access-refused' && category !== 'token') {
     return siteInfoWorked || category === 'service'
       ? { state: 'not-in-service' }
       : { state: 'refused' }
