@@ -5,7 +5,7 @@
 import { awardAll } from './award/award.js'
 import { resolveCandidates } from './award/resolve.js'
 import { runCheck } from './check/check.js'
-import { planAwards } from './events/plan.js'
+import { earningEvent, planAwards } from './events/plan.js'
 import { MoodleClient, proxyFromEnv } from './moodle/client.js'
 import { failuresOf, outputsFrom, warningsOf } from './report/outcome.js'
 import { awardSummary } from './report/summary.js'
@@ -23,7 +23,10 @@ export async function run(): Promise<void> {
   let awarding = false
   try {
     const context = readRunContext(process.env)
-    const settings = parseSettings(raw, { forkPullRequest: isForkPullRequest(context) })
+    const settings = parseSettings(raw, {
+      forkPullRequest: isForkPullRequest(context),
+      threadEvent: earningEvent(context.eventName) !== undefined
+    })
     moodle =
       settings.moodleToken === null
         ? null

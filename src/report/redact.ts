@@ -103,9 +103,10 @@ export class Redactor {
 
   /**
    * The text with each stretch made of copies of a secret (whole, or a piece of at least
-   * MIN_PIECE characters, in any letter case) replaced by `***`. Linear in the text's length.
+   * MIN_PIECE characters, in any letter case) replaced by `replacement` (`***`; Markdown wants
+   * it escaped). Linear in the text's length.
    */
-  redact(text: string): string {
+  redact(text: string, replacement = REDACTED): string {
     if (this.#secrets.length === 0 || text === '') return text
     const folded = fold(text)
     // covered[i]: character i belongs to a copy; marked by every match, then merged into runs.
@@ -128,7 +129,7 @@ export class Redactor {
     let kept = 0
     for (let i = 0; i < text.length; i++) {
       if (covered[i] === 0) continue
-      parts.push(text.slice(kept, i), REDACTED)
+      parts.push(text.slice(kept, i), replacement)
       while (i < text.length && covered[i] === 1) i++
       kept = i
     }
@@ -148,6 +149,9 @@ export function registerSecrets(...secrets: string[]): void {
  * The text with every copy of the registered secrets replaced by `***`. Used by everything that
  * writes: the runner edge (log, annotations, outputs, job summary) and the ledger's comments.
  */
-export function redactSecrets(text: string): string {
-  return current.redact(text)
+export function redactSecrets(text: string, replacement = REDACTED): string {
+  return current.redact(text, replacement)
 }
+
+/** `***` as Markdown shows it, for text that was escaped before it was redacted. */
+export const REDACTED_MARKDOWN = '\\*\\*\\*'

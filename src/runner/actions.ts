@@ -5,7 +5,7 @@
  */
 import * as core from '@actions/core'
 import type { Outputs } from '../report/outcome.js'
-import { redactSecrets, registerSecrets } from '../report/redact.js'
+import { REDACTED_MARKDOWN, redactSecrets, registerSecrets } from '../report/redact.js'
 import { plain } from '../report/text.js'
 
 export interface Logger {
@@ -43,5 +43,5 @@ export function setOutputs(outputs: Outputs): void {
 /** The job summary. Its Markdown was escaped by its builder: the redactor knows escaped forms. */
 export async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  await core.summary.addRaw(redactSecrets(markdown)).write()
+  await core.summary.addRaw(redactSecrets(markdown, REDACTED_MARKDOWN)).write()
 }

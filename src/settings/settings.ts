@@ -48,6 +48,8 @@ export interface Settings {
 export interface RunHints {
   /** The run is a `pull_request` event from a fork: GitHub passes it no secrets. */
   forkPullRequest: boolean
+  /** The event awards the people of a pull request or issue, where the ledger keeps its records. */
+  threadEvent?: boolean
 }
 
 export const MAX_POINTS = 1_000_000
@@ -211,6 +213,13 @@ export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
     throw error
   }
   const githubLogin = raw['github-login'] === '' ? null : login('github-login', raw['github-login'])
+  const ledger = oneOf('ledger', raw.ledger, ['comment', 'off'] as const)
+  if (mode === 'award' && ledger === 'comment' && raw['github-token'] === '' && hints.threadEvent) {
+    throw new InputError(
+      'github-token',
+      'is empty, but the ledger (ledger: comment) needs it to record awards; keep its default ${{ github.token }}, or set ledger: off.'
+    )
+  }
   return {
     moodleEndpoint: endpoint,
     moodleToken: token,
@@ -240,7 +249,7 @@ export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
     dryRun: bool('dry-run', raw['dry-run']),
     mode,
     githubToken: raw['github-token'] === '' ? null : raw['github-token'],
-    ledger: oneOf('ledger', raw.ledger, ['comment', 'off'] as const),
+    ledger,
     comment: bool('comment', raw.comment),
     force: bool('force', raw.force),
     timeoutMs:

@@ -51,6 +51,8 @@ export interface Fault {
   rateLimit?: boolean
   /** Process the request normally, then answer with the fault (a write that happened anyway). */
   afterEffect?: boolean
+  /** The error message quotes the request's token, as a careless proxy or error page does. */
+  echoToken?: boolean
 }
 
 export interface LoggedRequest {
@@ -184,8 +186,10 @@ export class GitHubFake {
     return f
   }
 
-  private sendFault(res: ServerResponse, f: Fault): void {
-    if (f.rateLimit) {
+  private sendFault(res: ServerResponse, f: Fault, token: string | null): void {
+    if (f.echoToken) {
+      this.send(res, f.status, { message: `Token ${token ?? '(none)'} may not do this` })
+    } else if (f.rateLimit) {
       const reset = String(Math.floor(Date.now() / 1000) + 1)
       this.send(
         res,
@@ -224,12 +228,12 @@ export class GitHubFake {
     const fault = this.takeFault(method, path)
     if (fault && !fault.afterEffect) {
       entry.status = fault.status
-      return this.sendFault(res, fault)
+      return this.sendFault(res, fault, token)
     }
     const finish = (status: number, body?: unknown, headers?: Record<string, string>) => {
       if (fault) {
         entry.status = fault.status
-        return this.sendFault(res, fault)
+        return this.sendFault(res, fault, token)
       }
       reply(status, body, headers)
     }

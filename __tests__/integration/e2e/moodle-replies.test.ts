@@ -690,12 +690,9 @@ describe('the ledger after a reply that is not a Moodle answer', () => {
 
   /** A merged pull request of the example repository, number `number`, by Codertocat (user 3). */
   function merged(number: number, runAttempt: number): Promise<ActionResult> {
-    const payload = mergedPullRequest()
-    payload.number = number
-    payload.pull_request.number = number
     return runAction({
       eventName: 'pull_request_target',
-      payload,
+      payload: mergedPullRequest({ number }),
       apiUrl,
       runAttempt,
       inputs: {

@@ -93,6 +93,10 @@ describe('Redactor', () => {
     expect(secretForms('')).toEqual([])
   })
 
+  it('puts the given replacement, e.g. one escaped for Markdown', () => {
+    expect(redactor.redact(`| ${markdown(GITHUB)} |`, '\\*\\*\\*')).toBe('| \\*\\*\\* |')
+  })
+
   it('with() adds secrets', () => {
     const both = new Redactor([MOODLE]).with(GITHUB)
     expect(both.secrets).toEqual([MOODLE, GITHUB])
