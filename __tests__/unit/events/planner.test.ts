@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import { PlanError, planAwards, type PlannerSettings } from '../../../src/events/plan.js'
+import {
+  EARNING_EVENTS,
+  earningEvent,
+  PlanError,
+  planAwards,
+  type PlannerSettings
+} from '../../../src/events/plan.js'
 import { plainLine } from '../../../src/report/text.js'
 import {
   closedIssueCompleted,
@@ -545,6 +551,7 @@ describe('events that award nobody', () => {
       })()
       expect(message).toContain('user-id')
       expect(message).toContain('github-login')
+      expect(message).toContain('pull_request / pull_request_target / issues events')
       expect(message).not.toContain('\n')
     }
   )
@@ -564,6 +571,35 @@ describe('events that award nobody', () => {
       expect(plan.description).toContain(`${event} action "${action}" is ignored`)
       expect(plan.description).toContain('types: [closed]')
     }
+  })
+})
+
+describe('the table of earning events', () => {
+  const closed: Record<string, () => unknown> = {
+    'pr-merged': () => mergedPullRequest(),
+    'issue-closed': () => closedIssueCompleted({ sender: teacher })
+  }
+
+  it.each(EARNING_EVENTS.map(row => [row.name, row] as const))(
+    '%s: its actions plan an award of its kind on the thread',
+    (name, row) => {
+      expect(earningEvent(name)).toBe(row)
+      const sample = closed[row.kind]
+      expect(sample).toBeDefined()
+      for (const action of row.actions) {
+        const payload = { ...(sample?.() as object), action }
+        const plan = planAwards(name, payload, settings())
+        expect(plan.kind).toBe(row.kind)
+        expect(plan.subject).not.toBeNull()
+        expect(plan.entries.some(entry => entry.skipReason === null)).toBe(true)
+      }
+    }
+  )
+
+  it('names each event once', () => {
+    const names = EARNING_EVENTS.map(row => row.name)
+    expect(new Set(names).size).toBe(names.length)
+    expect(earningEvent('push')).toBeUndefined()
   })
 })
 

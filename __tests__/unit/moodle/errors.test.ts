@@ -3,6 +3,7 @@ import {
   AWARD_FUNCTION,
   classifyNetworkError,
   classifyReply,
+  MOODLE_ERROR_CODES,
   MoodleError,
   parseRetryAfter,
   type MoodleErrorCategory,
@@ -278,6 +279,22 @@ describe('classifyReply: Moodle exceptions (body first, any status)', () => {
     const e = moodle(code, 'Something')
     expect(e).toMatchObject({ outcome: 'not-applied', category, errorcode: code })
   })
+
+  it.each(Object.entries(MOODLE_ERROR_CODES))(
+    '%s with its own Moodle message: outcome, category and retry as its row in the table',
+    (code, row) => {
+      // invalidrecord names a table: one the award reads before adding points.
+      const detail = code === 'invalidrecord' ? 'external_functions' : 'x'
+      const e = moodle(code, row.moodleMessage.replace('{$a}', detail))
+      expect(e).toMatchObject({
+        errorcode: code,
+        outcome: row.outcome,
+        category: row.category,
+        retryable: row.retryable
+      })
+      expect(e.message).toContain(code)
+    }
+  )
 
   it('invalidrecord naming a table the award only touches while adding points -> unknown', () => {
     const e = moodle('invalidrecord', "Can't find data record in database table block_xp_log.")

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { fileURLToPath } from 'node:url'
-import { loadRosterFile, parseRoster } from '../../../src/roster/index.js'
+import { loadRosterFile, parseRoster, rosterFormat } from '../../../src/roster/index.js'
+import { ROSTER_FORMATS, type RosterFormat } from '../../../src/roster/parse.js'
 import type { RosterRecord } from '../../../src/roster/index.js'
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/rosters/', import.meta.url))
@@ -185,6 +186,31 @@ describe('CSV', () => {
   it('reads spreadsheet exports separated by semicolons', () => {
     const text = 'github;moodle_id\noctocat;2\n'
     expect(view(parseRoster(text, 'r.csv').roster.records)).toEqual([['octocat', null, 'id:2', 2]])
+  })
+
+  // One small roster per format of the table: a new format needs its sample here.
+  const samples: Record<RosterFormat, { text: string; line: number }> = {
+    yaml: { text: 'octocat: 2', line: 1 },
+    json: { text: '{"octocat": 2}', line: 1 },
+    csv: { text: 'github,moodle_id\noctocat,2', line: 2 }
+  }
+  it.each(ROSTER_FORMATS.flatMap(spec => spec.extensions.map(ext => [ext, spec.format] as const)))(
+    'reads a %s file as %s',
+    (extension, format) => {
+      expect(rosterFormat(`roster${extension}`)).toBe(format)
+      const { text, line } = samples[format]
+      expect(view(parseRoster(text, `roster${extension}`).roster.records)).toEqual([
+        ['octocat', null, 'id:2', line]
+      ])
+    }
+  )
+
+  it('names every extension of the table when the extension is unknown', () => {
+    const all = ROSTER_FORMATS.flatMap(spec => spec.extensions)
+    expect(all).toEqual(['.yml', '.yaml', '.json', '.csv'])
+    expect(() => rosterFormat('roster.txt')).toThrow(
+      'name the file .yml, .yaml, .json or .csv (the format follows the extension)'
+    )
   })
 
   it('takes the format from the extension, case-insensitively', () => {
