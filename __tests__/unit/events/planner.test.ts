@@ -603,37 +603,26 @@ describe('the table of earning events', () => {
   })
 })
 
+/** The payload with the field at `path` deleted. */
+function without(payload: object, ...path: string[]): unknown {
+  const parent = path
+    .slice(0, -1)
+    .reduce((node, key) => (node as Record<string, unknown>)[key] as object, payload)
+  delete (parent as Record<string, unknown>)[path.at(-1) ?? '']
+  return payload
+}
+
 describe('malformed event files', () => {
   it.each([
     ['issues', { action: 'closed', repository: { full_name: 'o/r' } }, '"issue"'],
     ['pull_request', { action: 'closed', repository: { full_name: 'o/r' } }, '"pull_request"'],
     [
       'pull_request_target',
-      (() => {
-        const p = mergedPullRequest() as unknown as { pull_request: Record<string, unknown> }
-        delete p.pull_request.user
-        return p
-      })(),
+      without(mergedPullRequest(), 'pull_request', 'user'),
       '"pull_request.user"'
     ],
-    [
-      'issues',
-      (() => {
-        const p = closedIssueCompleted() as unknown as { sender?: unknown }
-        delete p.sender
-        return p
-      })(),
-      '"sender"'
-    ],
-    [
-      'issues',
-      (() => {
-        const p = closedIssueCompleted() as unknown as { repository?: unknown }
-        delete p.repository
-        return p
-      })(),
-      '"repository.full_name"'
-    ],
+    ['issues', without(closedIssueCompleted(), 'sender'), '"sender"'],
+    ['issues', without(closedIssueCompleted(), 'repository'), '"repository.full_name"'],
     ['pull_request', { pull_request: {} }, '"action"'],
     ['issues', null, 'not a JSON object']
   ])('%s event file without the field: PlanError naming it (%#)', (event, payload, field) => {

@@ -214,35 +214,34 @@ describe('classifyReply: Moodle exceptions (body first, any status)', () => {
     expect(e.message).toMatch(/XP log/)
   })
 
-  it('any other code on the award -> outcome unknown: it may have come after the points were added', () => {
-    const e = moodle(
-      'dmlwriteexception',
-      'Error writing to database',
-      'INSERT INTO mdl_block_xp_log'
-    )
-    expect(e).toMatchObject({
-      category: 'unknown-outcome',
-      outcome: 'unknown',
-      retryable: false,
-      errorcode: 'dmlwriteexception'
-    })
-    expect(e.message).toContain('"dmlwriteexception"')
-    expect(e.message).toContain('Error writing to database INSERT INTO mdl_block_xp_log')
-    expect(e.message).toContain(unknownOutcomeAdvice(AWARD_FUNCTION))
-  })
+  it.each([
+    [AWARD_FUNCTION, 'the points may have been added'],
+    ['local_other_update', 'local_other_update may have run']
+  ])(
+    'an unknown code from %s (it may change something) -> outcome unknown: it may have come after the change',
+    (wsfunction, statement) => {
+      const e = moodle(
+        'dmlwriteexception',
+        'Error writing to database',
+        'INSERT INTO mdl_block_xp_log',
+        { wsfunction }
+      )
+      expect(e).toMatchObject({
+        category: 'unknown-outcome',
+        outcome: 'unknown',
+        retryable: false,
+        errorcode: 'dmlwriteexception'
+      })
+      expect(e.message).toContain('"dmlwriteexception"')
+      expect(e.message).toContain('Error writing to database INSERT INTO mdl_block_xp_log')
+      expect(e.message).toContain(`${statement}: ${unknownOutcomeAdvice(wsfunction)}`)
+    }
+  )
 
   it('an error without errorcode on the award -> outcome unknown', () => {
     const e = failure({ body: '{"exception":"moodle_exception","message":"Oops"}' })
     expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
     expect(e.message).toContain('Oops')
-  })
-
-  it('an unknown code on a function not known to be read-only -> outcome unknown', () => {
-    const e = moodle('somethingodd', 'A strange thing happened', undefined, {
-      wsfunction: 'local_other_update'
-    })
-    expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
-    expect(e.message).toContain('local_other_update may have run')
   })
 
   it.each(['core_webservice_get_site_info', 'core_user_get_users_by_field'])(
