@@ -209,7 +209,7 @@ export async function connect(o: ConnectOptions): Promise<GitHubApi> {
           body,
           request: { ...req(), retries: 0 }
         })
-        return toComment(res.data as RawComment)
+        return toComment(res.data)
       } catch (e) {
         throw asGitHubError(e, `Writing a comment on #${number} in ${repository}`)
       }

@@ -98,7 +98,7 @@ function asRecord(x: unknown): LedgerRecord | null {
     },
     state: r['state'] as LedgerState,
     points: r['points'],
-    xp: r['xp'] as number | null,
+    xp: r['xp'],
     moodleUserId: r['moodleUserId'],
     run: typeof r['run'] === 'string' ? r['run'] : '',
     at: typeof r['at'] === 'string' ? r['at'] : '',

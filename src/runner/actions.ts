@@ -37,7 +37,9 @@ export function annotateError(message: string, where?: { file: string; line: num
 }
 
 export function setOutputs(outputs: Outputs): void {
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redactSecrets(value))
+  for (const [name, value] of Object.entries(outputs) as Array<[string, string]>) {
+    core.setOutput(name, redactSecrets(value))
+  }
 }
 
 /** The job summary. Its Markdown was escaped by its builder: the redactor knows escaped forms. */
