@@ -1,8 +1,9 @@
 /**
  * A Moodle-compatible web service endpoint for tests and demos (never bundled into the action).
  *
- * It answers `{root}/webservice/rest/server.php` as /work/shared/moodle-rest.md describes:
- * PHP form parsing, Moodle's order of checks, JSON or XML replies, errors with HTTP 200.
+ * It answers `{root}/webservice/rest/server.php` as Moodle's REST server does: PHP form
+ * parsing, Moodle's order of checks, JSON or XML replies, errors with HTTP 200, error codes and
+ * messages from the action's own table (src/moodle/error-codes.ts). See CONTRIBUTING.md.
  * Tests can queue transport faults, read what each request carried and inspect the XP store.
  *
  * Runtime changes: `server.config` is the live site configuration; change it between calls

@@ -1,5 +1,5 @@
 /**
- * End to end, every way Moodle or the network can answer the award (see moodle-rest.md): the
+ * End to end, every way Moodle or the network can answer the award: the
  * bundle runs as the runner starts it, against the Moodle-compatible server, and each test
  * counts on the server's side what was requested and what was applied.
  */

@@ -204,7 +204,7 @@ describe('successful calls', () => {
   })
 })
 
-describe('error table (moodle-rest.md section 3)', () => {
+describe('Moodle errors, in the order Moodle checks', () => {
   it('token missing or unknown: invalidtoken, no debuginfo when debugging is off', async () => {
     for (const token of [null, '', 'not-a-token']) {
       const err = errorOf(await call(SITE_INFO_FUNCTION, {}, { token }))

@@ -33,7 +33,7 @@ describe('readRawInputs', () => {
 })
 
 describe('parseSettings', () => {
-  it('gives the spec defaults', () => {
+  it('gives the documented defaults', () => {
     const s = parse({})
     expect(s).toMatchObject({
       moodleEndpoint: 'https://moodle.example.edu/webservice/rest/server.php',
