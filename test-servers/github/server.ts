@@ -95,13 +95,12 @@ export class GitHubFake {
     this.tokens.set(t.token, t)
   }
 
-  async start(): Promise<string> {
+  async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch(e => this.send(res, 500, { message: String(e) }))
     })
-    await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve))
-    const { port } = this.server.address() as AddressInfo
-    this.base = `http://127.0.0.1:${port}`
+    await new Promise<void>(resolve => this.server!.listen(port, '127.0.0.1', resolve))
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
     this.routes.setBase(this.base)
     return this.base
   }
@@ -316,10 +315,13 @@ export class GitHubFake {
 }
 
 /** Start a fake with the default `GITHUB_TOKEN` identity under the token `ghs_default`. */
-export async function start(tokens?: FakeToken[]): Promise<{ fake: GitHubFake; apiUrl: string }> {
+export async function start(
+  tokens?: FakeToken[],
+  port = 0
+): Promise<{ fake: GitHubFake; apiUrl: string }> {
   const fake = new GitHubFake(
     tokens ?? [{ token: 'ghs_default', identity: GITHUB_ACTIONS, installation: true }]
   )
-  const apiUrl = await fake.start()
+  const apiUrl = await fake.start(port)
   return { fake, apiUrl }
 }
