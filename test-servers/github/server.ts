@@ -3,7 +3,8 @@
  * GraphQL `viewer` query), on loopback. Behaves like GitHub where the ledger depends on it:
  * pagination with `Link` headers, ascending comment ids in creation order, `user` objects with
  * `login`/`id`/`type`, 401 for unknown tokens, 403 "Resource not accessible by integration"
- * for read-only tokens, rate-limit answers with `x-ratelimit-*` headers.
+ * for read-only tokens, rate-limit answers with `x-ratelimit-*` headers. What sync mode reads
+ * and writes (GraphQL, git data) is served from `world` by routes.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
