@@ -3,10 +3,14 @@
  * GraphQL `viewer` query), on loopback. Behaves like GitHub where the ledger depends on it:
  * pagination with `Link` headers, ascending comment ids in creation order, `user` objects with
  * `login`/`id`/`type`, 401 for unknown tokens, 403 "Resource not accessible by integration"
- * for read-only tokens, rate-limit answers with `x-ratelimit-*` headers.
+ * for read-only tokens, rate-limit answers with `x-ratelimit-*` headers. What sync mode reads
+ * and writes (GraphQL, git data) is served from `world` by routes.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { primaryLimit, secondaryLimit } from './limits.js'
+import { WorldRoutes } from './routes.js'
+import { GitHubWorld } from './world.js'
 
 export interface FakeIdentity {
   login: string
@@ -47,8 +51,11 @@ export interface Fault {
   method?: string
   /** Only requests whose path contains this. */
   path?: string
-  /** Answer as a rate limit (403/429 with `x-ratelimit-remaining: 0`). */
+  /** Answer as a primary rate limit (403/429 with `x-ratelimit-remaining: 0`; 200 = GraphQL's). */
   rateLimit?: boolean
+  /** Answer as a secondary rate limit (403/429 with `retry-after`, default 1 s). */
+  secondary?: boolean
+  retryAfter?: number
   /** Process the request normally, then answer with the fault (a write that happened anyway). */
   afterEffect?: boolean
 }
@@ -77,6 +84,9 @@ export class GitHubFake {
   private faults: Fault[] = []
   /** Milliseconds each answer waits (0 by default); a function for jitter. */
   latency: number | (() => number) = 0
+  /** Organisations, repositories, pull requests, issues and git data (GraphQL, git REST). */
+  readonly world = new GitHubWorld((repo, number) => this.comments(repo, number))
+  private readonly routes = new WorldRoutes(this.world)
 
   constructor(tokens: FakeToken[] = []) {
     for (const t of tokens) this.tokens.set(t.token, t)
@@ -86,13 +96,13 @@ export class GitHubFake {
     this.tokens.set(t.token, t)
   }
 
-  async start(): Promise<string> {
+  async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch(e => this.send(res, 500, { message: String(e) }))
     })
-    await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve))
-    const { port } = this.server.address() as AddressInfo
-    this.base = `http://127.0.0.1:${port}`
+    await new Promise<void>(resolve => this.server!.listen(port, '127.0.0.1', resolve))
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    this.routes.setBase(this.base)
     return this.base
   }
 
@@ -185,15 +195,13 @@ export class GitHubFake {
   }
 
   private sendFault(res: ServerResponse, f: Fault): void {
-    if (f.rateLimit) {
-      const reset = String(Math.floor(Date.now() / 1000) + 1)
-      this.send(
-        res,
-        f.status,
-        { message: 'API rate limit exceeded for installation ID 1.' },
-        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }
-      )
-    } else this.send(res, f.status, { message: 'Server Error' })
+    const limit = f.secondary
+      ? secondaryLimit(f.status, f.retryAfter)
+      : f.rateLimit
+        ? primaryLimit(f.status)
+        : null
+    if (limit) this.send(res, limit.status, limit.body, limit.headers)
+    else this.send(res, f.status, { message: 'Server Error' })
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -250,13 +258,8 @@ export class GitHubFake {
       if (t.installation) return forbidden()
       return finish(200, { ...t.identity })
     }
-    if (method === 'POST' && path === '/graphql') {
-      const q = String(json()['query'] ?? '')
-      if (!/viewer/.test(q)) return reply(400, { message: 'Only the viewer query is faked' })
-      return finish(200, {
-        data: { viewer: { login: t.identity.login, databaseId: t.identity.id } }
-      })
-    }
+    const routed = await this.routes.route(method, path, raw, t)
+    if (routed) return finish(routed.status, routed.body, routed.headers)
 
     const thread = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path)
     const single = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(path)
@@ -313,10 +316,13 @@ export class GitHubFake {
 }
 
 /** Start a fake with the default `GITHUB_TOKEN` identity under the token `ghs_default`. */
-export async function start(tokens?: FakeToken[]): Promise<{ fake: GitHubFake; apiUrl: string }> {
+export async function start(
+  tokens?: FakeToken[],
+  port = 0
+): Promise<{ fake: GitHubFake; apiUrl: string }> {
   const fake = new GitHubFake(
     tokens ?? [{ token: 'ghs_default', identity: GITHUB_ACTIONS, installation: true }]
   )
-  const apiUrl = await fake.start()
+  const apiUrl = await fake.start(port)
   return { fake, apiUrl }
 }
