@@ -21,6 +21,13 @@ import {
   type RecordKey
 } from '../../../src/ledger/records.js'
 import type { Subject } from '../../../src/events/types.js'
+import type {
+  Claim,
+  ClaimWrite,
+  LedgerEntry,
+  LedgerRead,
+  LedgerStore
+} from '../../../src/ledger/store.js'
 import { sampleRecord } from '../../fixtures/ledger-records.js'
 import { PR } from '../../fixtures/subjects.js'
 import { ACTIONS_BOT, MemoryGitHub, type Account, type TokenOptions } from './memory-github.js'
@@ -555,5 +562,103 @@ describe('when the ledger cannot be written: nothing is sent', () => {
     await ledger.consult([alice])
     await expect(ledger.claim([alice])).rejects.toThrow(LedgerError)
     expect(github.count('listComments')).toBe(1)
+  })
+})
+
+/**
+ * A store of the other kind: records in one versioned list, written only on top of the version
+ * that was read (compare-and-swap), as a branch of files written by commits would be.
+ */
+class VersionedStore implements LedgerStore {
+  entries: LedgerEntry[] = []
+  version = 0
+  claims = 0
+  /** Called before a claim is compared: what another run wrote meanwhile. */
+  meanwhile: (() => void) | null = null
+
+  read(): Promise<LedgerRead> {
+    return Promise.resolve({ entries: [...this.entries], version: String(this.version) })
+  }
+
+  claim(claim: Claim, basis: LedgerRead): Promise<ClaimWrite> {
+    this.claims++
+    this.meanwhile?.()
+    if (basis.version !== String(this.version))
+      return Promise.resolve({ written: false, conflict: true })
+    this.write(claim)
+    return this.read().then(after => ({ written: true, after }))
+  }
+
+  update(claim: Claim): Promise<void> {
+    this.entries = this.entries.filter(e => e.record.nonce !== claim.nonce)
+    this.write(claim)
+    return Promise.resolve()
+  }
+
+  write(claim: Claim, provenance: LedgerEntry['provenance'] = 'verified'): void {
+    this.version++
+    for (const { record } of claim.entries)
+      this.entries.push({
+        record,
+        provenance,
+        order: this.version,
+        author: null,
+        place: { url: null, label: `ledger file, version ${this.version}` }
+      })
+  }
+}
+
+describe('over a compare-and-swap store', () => {
+  function ledgerOver(store: LedgerStore) {
+    const logger = { info: () => {}, warning: () => {} }
+    return new Ledger({
+      store,
+      recordKey: KEY,
+      runId: '7007',
+      runAttempt: 1,
+      force: false,
+      dryRun: false,
+      logger
+    })
+  }
+
+  it('claims and settles through the same protocol', async () => {
+    const store = new VersionedStore()
+    const ledger = ledgerOver(store)
+    await ledger.consult([alice, bob])
+    const claims = await ledger.claim([alice, bob])
+    expect([...claims.values()]).toEqual([{ go: true }, { go: true }])
+    await ledger.settle([{ recipient: alice, state: 'done', xp: 90 }])
+    expect(store.entries.map(e => e.record.state)).toEqual(['done', 'pending'])
+    expect(store.claims).toBe(1)
+  })
+
+  it('on a conflict reads again and decides again: an award made meanwhile is not paid twice', async () => {
+    const store = new VersionedStore()
+    const ledger = ledgerOver(store)
+    await ledger.consult([alice, bob])
+    store.meanwhile = () => {
+      store.meanwhile = null
+      store.write({
+        nonce: 'other-run',
+        entries: [
+          { recipient: alice, record: signRecord(record(alice, { nonce: 'other-run' }), KEY) }
+        ]
+      })
+    }
+    const claims = await ledger.claim([alice, bob])
+    expect(claims.get(id(alice))).toMatchObject({ go: false, status: 'already-awarded', xp: 100 })
+    expect(claims.get(id(bob))).toEqual({ go: true })
+    expect(store.claims).toBe(2)
+  })
+
+  it('gives up, sending nothing, when the store keeps changing', async () => {
+    const store = new VersionedStore()
+    const ledger = ledgerOver(store)
+    await ledger.consult([alice])
+    store.meanwhile = () => void store.version++
+    await expect(ledger.claim([alice])).rejects.toThrow(
+      /changed under this run 5 times while it claimed the awards\. Nothing was sent to Moodle/
+    )
   })
 })
