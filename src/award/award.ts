@@ -1,7 +1,6 @@
 import type { Plan, PlanEntry, Subject } from '../events/types.js'
 import type { Ledger, LedgerRecipient, Outcome } from '../ledger/ledger.js'
 import { keyId, LedgerError, ledgerKey, openLedger } from '../ledger/ledger.js'
-import { checkMoodleAdvice } from '../ledger/records.js'
 import { MoodleError } from '../moodle/errors.js'
 import type { MoodleClient } from '../moodle/client.js'
 import type { RecipientResult } from '../report/status.js'
@@ -9,6 +8,7 @@ import type { Logger } from '../runner/actions.js'
 import type { RunContext } from '../runner/context.js'
 import { InputError, type Settings } from '../settings/settings.js'
 import { type Candidate, resultFor } from './recipients.js'
+import { unknownAwardReason } from './unknown.js'
 
 export interface AwardDeps {
   settings: Settings
@@ -135,9 +135,11 @@ async function awardEligible(
     } catch (error) {
       if (!(error instanceof MoodleError)) throw error
       const status = error.outcome === 'unknown' ? 'unknown' : 'failed'
-      const advice =
-        status === 'unknown' && ledger ? `; then ${checkMoodleAdvice(`${deps.context.runId}`)}` : ''
-      settle(item, status, `${error.message}${advice}`)
+      const reason =
+        status === 'unknown' && ledger
+          ? unknownAwardReason(error.message, deps.context.runId)
+          : error.message
+      settle(item, status, reason)
       if (recipient) outcomes.push({ recipient, state: status, xp: null, reason: error.message })
     }
   }

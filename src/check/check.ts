@@ -215,12 +215,16 @@ async function siteAndFunctions(
       }
       availability.set(name, probeAvailability(result, site.kind === 'info'))
     }
-    // A bare accessexception leaves open whether the whole token is refused; once another probe
-    // got past Moodle's token checks, it can only mean "not in the service".
-    if ([...availability.values()].some(passedAuthentication)) {
+    // A bare accessexception leaves open whether the whole token is refused: once another probe
+    // got past Moodle's token checks it can only mean "not in the service"; when every function
+    // was refused so, the token as a whole most likely is, which one line says.
+    const states = [...availability.values()]
+    if (states.some(passedAuthentication)) {
       for (const [name, state] of availability) {
         if (state.state === 'refused') availability.set(name, { state: 'not-in-service' })
       }
+    } else if (site.kind === 'no-site-info' && states.every(a => a.state === 'refused')) {
+      site = { kind: 'token-refused', message: TOKEN_REFUSED_EVERYWHERE }
     }
   }
   if (site.kind === 'unreachable' || site.kind === 'token-refused') {
@@ -346,6 +350,11 @@ async function attempt<T>(call: () => Promise<T>): Promise<CallResult<T>> {
     }
   }
 }
+
+const TOKEN_REFUSED_EVERYWHERE =
+  'Moodle refused every function tried with the same bare accessexception (without debugging it does not say why), so the token as a whole is refused: ' +
+  "give the token's user webservice/rest:use (system context), check the IP restriction of the token and of its service, and that the token has not expired; " +
+  "if all that holds, add core_webservice_get_site_info and local_xp_award_points to the token's external service"
 
 /**
  * A probe found the token refused after site info answered accessexception: typically an expired

@@ -293,7 +293,8 @@ function explainException(
 function raised(code: string, said: string): string {
   return (
     `Moodle raised ${code === '' ? 'an error without errorcode' : `"${code}"`}` +
-    `${said ? `: ${oneLine(said, 200)}` : ''}`
+    // Without its final period, the text continues the sentence it is quoted in.
+    `${said ? `: ${oneLine(said, 200).replace(/\.$/, '')}` : ''}`
   )
 }
 

@@ -184,6 +184,9 @@ function courseId(value: string): number {
       `is a course address; write only its id: course-id: ${fromAddress[1]}.`
     )
   }
+  if (!/^[+]?\d+$/.test(value)) {
+    throw new InputError('course-id', `must be the course's id, ${how}; got ${shown(value)}.`)
+  }
   return wholeNumber('course-id', value, 1, Number.MAX_SAFE_INTEGER, how)
 }
 

@@ -371,15 +371,6 @@ describe('mode: check', () => {
     )
   })
 
-  it('fails a course-id that names no course', async () => {
-    const result = await check({ 'course-id': '999', 'user-id': '2' })
-    expect(result.code).toBe(1)
-    expectNothingAwarded(result)
-    expect(result.errors).toEqual([
-      "::error::Course: course 999 does not exist (invalidrecordunknown); check course-id: the id= in the course's address, e.g. 30 for https://moodle.example.edu/course/view.php?id=30"
-    ])
-  })
-
   it('lists the optional functions a service lacks, with what each costs, and does not fail', async () => {
     server.config.tokens.push({
       token: CORE_ONLY_TOKEN,
@@ -408,17 +399,6 @@ describe('mode: check', () => {
       /⚠️ not verified: \*\*Students in course 30\*\*: core\\_enrol\\_get\\_enrolled\\_users is not in the token's service/
     )
     expect(result.stdout).toContain('All checks passed; 3 not verified (⚠️)')
-  })
-
-  it('says a login page came back instead of quoting its HTML', async () => {
-    server.queueFault({ type: 'html-page' }, { wsfunction: SITE_INFO_FUNCTION })
-    const result = await check({})
-    expect(result.code).toBe(1)
-    expect(result.errors).toHaveLength(1)
-    expect(result.errors[0]).toContain(
-      "Moodle site: moodle-url answers with a login page instead of Moodle's web service"
-    )
-    expect(result.errors[0]).not.toMatch(/<|DOCTYPE/)
   })
 })
 
