@@ -197,7 +197,7 @@ export function enrolmentItem(
     return {
       name,
       status: 'passed',
-      detail: `all ${people.length} enrolled and allowed to earn points (${EARN_CAPABILITY}), by ${ENROLLED_USERS_FUNCTION}`
+      detail: `the ${people.length} student(s) found in Moodle are all enrolled and may earn points (${EARN_CAPABILITY}), as ${ENROLLED_USERS_FUNCTION} lists them`
     }
   }
   const fix = `enrol them in course ${courseId} with the Student role (which holds ${EARN_CAPABILITY})`

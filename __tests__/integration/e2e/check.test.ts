@@ -118,7 +118,7 @@ describe('mode: check', () => {
       /✅ \*\*Course\*\*: the token's user may manage Level Up XP in course 30: it read the points of alice-gh/
     )
     expect(result.summary).toMatch(
-      /✅ \*\*Students in course 30\*\*: all 4 enrolled and allowed to earn points/
+      /✅ \*\*Students in course 30\*\*: the 4 student\(s\) found in Moodle are all enrolled and may earn points/
     )
     // Only a real award proves the award itself: said, not claimed.
     expect(result.summary).toMatch(/⚠️ not verified: \*\*Test award\*\*: only a real award proves/)
