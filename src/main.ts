@@ -5,7 +5,6 @@
  */
 import { awardAll } from './award/award.js'
 import { resolveCandidates } from './award/resolve.js'
-import { runCheck } from './check/check.js'
 import { planAwards } from './events/plan.js'
 import { MoodleClient, proxyFromEnv } from './moodle/client.js'
 import { outputsFrom } from './report/outcome.js'
@@ -39,9 +38,10 @@ export async function run(): Promise<void> {
             timeoutMs: settings.timeoutMs,
             proxy: proxyFromEnv(process.env)
           })
+    // Check mode's code loads only in check mode: award runs, the frequent ones, never parse it.
     const report =
       settings.mode === 'check'
-        ? await runCheck(settings, context, moodle, log)
+        ? await (await import('./check/check.js')).runCheck(settings, context, moodle, log)
         : await runAward(settings, context, moodle, progress)
     await writeReport(report)
   } catch (error) {

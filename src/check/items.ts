@@ -79,7 +79,9 @@ export function siteOutcome(result: CallResult<SiteInfo>): SiteOutcome {
   if (category === 'not-moodle' && result.error.httpStatus === 200 && isLoginPage(message)) {
     return { kind: 'unreachable', message, loginPage: true }
   }
-  if (NO_MOODLE_ANSWER.has(category) || errorcode === null) return { kind: 'unreachable', message }
+  if (NO_MOODLE_ANSWER.has(category) || errorcode === null) {
+    return { kind: 'unreachable', message: withoutHtmlQuote(message) }
+  }
   return { kind: 'no-site-info', message, errorcode }
 }
 
@@ -90,6 +92,14 @@ export function siteOutcome(result: CallResult<SiteInfo>): SiteOutcome {
 function isLoginPage(message: string): boolean {
   const quoted = /\): "(.*)"/.exec(message)?.[1] ?? ''
   return /<title>\s*(log ?in|sign ?in)|id="login|page-login|name="password"/i.test(quoted)
+}
+
+/**
+ * The description of a web page that came instead of Moodle's reply, without the start of its
+ * HTML (`HTTP 404 (text/html): "<!DOCTYPE ...": there is no ...`): what follows says what it is.
+ */
+function withoutHtmlQuote(message: string): string {
+  return message.replace(/(HTTP \d+ \([^)]*\)): "<.*?"(?=: )/, '$1')
 }
 
 const LOGIN_PAGE =

@@ -149,6 +149,21 @@ describe('siteItems', () => {
     expect(site?.fix).toContain('/webservice/rest/server.php')
   })
 
+  it('leaves the HTML of another web page out, keeping what the reply was', () => {
+    const message =
+      'Moodle core_webservice_get_site_info: HTTP 404 (text/html): "<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN"> <html><head> <title>404 Not…": there is no Moodle web service at this address'
+    expect(
+      siteOutcome({
+        ok: false,
+        error: { category: 'not-moodle', errorcode: null, message, httpStatus: 404 }
+      })
+    ).toEqual({
+      kind: 'unreachable',
+      message:
+        'Moodle core_webservice_get_site_info: HTTP 404 (text/html): there is no Moodle web service at this address'
+    })
+  })
+
   it('does not take any other web page, or the classifier’s own words, for a login page', () => {
     const other =
       'Moodle x: HTTP 200 (text/html): "<html><head><title>Welcome</title>": this is a web page (often the login page)'
@@ -157,7 +172,10 @@ describe('siteItems', () => {
         ok: false,
         error: { category: 'not-moodle', errorcode: null, message: other, httpStatus: 200 }
       })
-    ).toEqual({ kind: 'unreachable', message: other })
+    ).toEqual({
+      kind: 'unreachable',
+      message: 'Moodle x: HTTP 200 (text/html): this is a web page (often the login page)'
+    })
   })
 
   it('passes the token without site info only when a probe got past the token check', () => {
