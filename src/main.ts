@@ -11,7 +11,7 @@ import { outputsFrom } from './report/outcome.js'
 import { awardReport, type RunReport } from './report/run-report.js'
 import { readRoster } from './roster/read.js'
 import { describeFailure } from './runner/failure.js'
-import { annotateError, log, maskSecrets, setOutputs, writeReport } from './runner/actions.js'
+import { annotateError, log, maskSecrets, setOutputs, writeSummary } from './runner/actions.js'
 import { isForkPullRequest, readRunContext, type RunContext } from './runner/context.js'
 import { readRawInputs } from './settings/inputs.js'
 import { parseSettings, type Settings } from './settings/settings.js'
@@ -52,6 +52,15 @@ export async function run(): Promise<void> {
   } finally {
     await moodle?.close()
   }
+}
+
+/** Writes a run's report: outputs, log lines, job summary, warnings, then the failures. */
+async function writeReport(report: RunReport): Promise<void> {
+  setOutputs(report.outputs)
+  for (const line of report.log) log.info(line)
+  await writeSummary(report.summary)
+  for (const warning of report.warnings) log.warning(warning)
+  for (const problem of report.problems) annotateError(problem.message, problem.where)
 }
 
 /** Award mode: the event's recipients, through the roster and the ledger, to Moodle. */

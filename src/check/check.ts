@@ -5,9 +5,9 @@
  * PROBE_PARAMS). The verdicts are pure (items.ts, roster.ts, course.ts); this file asks Moodle
  * and returns the report, which `main.ts` writes.
  */
-import type { MoodleClient } from '../moodle/client.js'
+import type { MoodleClient, XpLevelsInfo } from '../moodle/client.js'
 import { AWARD_FUNCTION, MoodleError } from '../moodle/errors.js'
-import type { MoodleUser, XpLevelsInfo } from '../moodle/types.js'
+import type { MoodleUser } from '../moodle/types.js'
 import type { RecipientResult } from '../report/status.js'
 import type { RunReport } from '../report/run-report.js'
 import { RosterError, RosterPathError } from '../roster/errors.js'

@@ -4,7 +4,7 @@
  * (`core_enrol_get_enrolled_users`), did the test award work, and which of Level Up XP+'s
  * optional read functions the service has. `check.ts` makes the calls.
  */
-import type { XpLevelsInfo, XpUserState } from '../moodle/types.js'
+import type { XpLevelsInfo, XpUserState } from '../moodle/client.js'
 import type { Problem } from '../report/run-report.js'
 import {
   type Availability,

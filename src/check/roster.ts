@@ -89,7 +89,8 @@ export function rosterItem(state: RosterState, userId: number | null): CheckItem
     case 'none':
       return {
         name,
-        status: 'passed',
+        // Nothing to verify, and without user-id nobody could earn: never a pass then.
+        status: userId !== null ? 'passed' : 'not-verified',
         detail:
           'no mapping configured (mapping-file and mapping are empty): ' +
           (userId !== null

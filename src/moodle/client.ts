@@ -11,7 +11,7 @@ import {
   type ReplyResult
 } from './errors.js'
 import { encodeForm, type MoodleParam } from './form.js'
-import type { MoodleUser, SiteInfo, XpLevelsInfo, XpUserState } from './types.js'
+import type { MoodleUser, SiteInfo } from './types.js'
 
 export interface MoodleRetryOptions {
   /** Attempts in all, the first included. Default 3. */
@@ -77,6 +77,7 @@ const usersReply = z.array(
   })
 )
 
+/** A level of a course's Level Up XP; `name` is null when the teacher gave it none. */
 const xpLevel = z.object({
   level: z.int(),
   xprequired: z.int(),
@@ -93,6 +94,11 @@ const userStateReply = z.object({
   totalxpinlevel: z.int()
 })
 const levelsInfoReply = z.object({ count: z.int(), levels: z.array(xpLevel) })
+
+/** `local_xp_get_user_state` (Level Up XP+): a user's points and level in a course. */
+export type XpUserState = z.infer<typeof userStateReply>
+/** `local_xp_get_levels_info` (Level Up XP+): the levels of a course. */
+export type XpLevelsInfo = z.infer<typeof levelsInfoReply>
 
 /**
  * Marks the moment undici hands the request to a connected socket (after DNS, TCP and TLS).

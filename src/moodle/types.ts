@@ -18,27 +18,3 @@ export interface SiteInfo {
   version?: string
   functions: { name: string; version?: string }[]
 }
-
-/** A level of a course's Level Up XP, as XP+'s read functions return it. */
-export interface XpLevel {
-  level: number
-  xprequired: number
-  /** Null when the teacher gave the level no name. */
-  name: string | null
-}
-
-/** `local_xp_get_user_state`: a user's points and level in a course. */
-export interface XpUserState {
-  id: number
-  xp: number
-  level: XpLevel
-  /** Points earned since the level was reached, and the points this level spans. */
-  xpinlevel: number
-  totalxpinlevel: number
-}
-
-/** `local_xp_get_levels_info`: the levels of a course. */
-export interface XpLevelsInfo {
-  count: number
-  levels: XpLevel[]
-}

@@ -4,7 +4,6 @@
  */
 import * as core from '@actions/core'
 import type { Outputs } from '../report/outcome.js'
-import type { RunReport } from '../report/run-report.js'
 import { plain } from '../report/text.js'
 
 export interface Logger {
@@ -38,13 +37,4 @@ export function setOutputs(outputs: Outputs): void {
 export async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   await core.summary.addRaw(markdown).write()
-}
-
-/** Writes a run's report: outputs, log lines, job summary, warnings, then the failures. */
-export async function writeReport(report: RunReport): Promise<void> {
-  setOutputs(report.outputs)
-  for (const line of report.log) log.info(line)
-  await writeSummary(report.summary)
-  for (const warning of report.warnings) log.warning(warning)
-  for (const problem of report.problems) annotateError(problem.message, problem.where)
 }

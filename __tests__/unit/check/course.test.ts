@@ -11,7 +11,7 @@ import {
 } from '../../../src/check/course.js'
 import type { MoodleFailure } from '../../../src/check/items.js'
 import type { FoundUser } from '../../../src/check/roster.js'
-import type { XpUserState } from '../../../src/moodle/types.js'
+import type { XpUserState } from '../../../src/moodle/client.js'
 
 const alice: Subject = { label: 'alice-gh (roster.yml line 2)', moodleUserId: 2, known: true }
 const state: XpUserState = {

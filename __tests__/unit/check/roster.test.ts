@@ -72,10 +72,11 @@ describe('annotationPlace', () => {
 })
 
 describe('rosterItem', () => {
-  it('passes with no mapping, and says what that means', () => {
+  it('with no mapping, passes only when user-id names who earns, and says what that means', () => {
     expect(rosterItem({ kind: 'none' }, null).detail).toContain('every student would be unmapped')
     expect(rosterItem({ kind: 'none' }, 5).detail).toContain('awards go to user-id 5')
-    expect(rosterItem({ kind: 'none' }, null).status).toBe('passed')
+    expect(rosterItem({ kind: 'none' }, null).status).toBe('not-verified')
+    expect(rosterItem({ kind: 'none' }, 5).status).toBe('passed')
   })
 
   it('fails a broken file with an annotation on its line', () => {
