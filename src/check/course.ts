@@ -243,11 +243,12 @@ export function testAwardItem(courseId: number, award: TestAward): CheckItem {
       }
     case 'sent':
       if (!award.result.ok) {
-        return {
-          name,
-          status: 'failed',
-          detail: `the award of 1 point to Moodle user ${award.userId} failed: ${award.result.error.message}`
-        }
+        const { outcome, message } = award.result.error
+        const what =
+          outcome === 'unknown'
+            ? `whether the award of 1 point to Moodle user ${award.userId} was made is unknown`
+            : `the award of 1 point to Moodle user ${award.userId} failed`
+        return { name, status: 'failed', detail: `${what}: ${message}` }
       }
       return {
         name,

@@ -149,6 +149,19 @@ describe('testAwardItem', () => {
     expect(item.detail).toContain('This was a real award')
   })
 
+  it('says when the outcome of the test award is unknown', () => {
+    const unknown = refused('x', 'no reply within 30 s')
+    const item = testAwardItem(30, {
+      kind: 'sent',
+      userId: 6,
+      result: { ok: false, error: { ...unknown.error, outcome: 'unknown' } }
+    })
+    expect(item).toMatchObject({ status: 'failed' })
+    expect(item.detail).toBe(
+      'whether the award of 1 point to Moodle user 6 was made is unknown: no reply within 30 s'
+    )
+  })
+
   it('fails with Moodle’s message', () => {
     const item = testAwardItem(30, {
       kind: 'sent',
