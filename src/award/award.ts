@@ -10,6 +10,7 @@ import type { Logger } from '../runner/actions.js'
 import type { RunContext } from '../runner/context.js'
 import { InputError, type Settings } from '../settings/settings.js'
 import { type Candidate, resultFor } from './recipients.js'
+import { unknownAwardReason } from './unknown.js'
 
 export interface AwardDeps {
   settings: Settings
@@ -184,9 +185,11 @@ async function awardEligible(
     } catch (error) {
       if (!(error instanceof MoodleError)) throw error
       const status = error.outcome === 'unknown' ? 'unknown' : 'failed'
-      const advice =
-        status === 'unknown' && ledger ? `; then ${checkMoodleAdvice(`${deps.context.runId}`)}` : ''
-      settle(item, status, `${error.message}${advice}`)
+      const reason =
+        status === 'unknown' && ledger
+          ? unknownAwardReason(error.message, deps.context.runId)
+          : error.message
+      settle(item, status, reason)
       if (recipient) outcomes.push({ recipient, state: status, xp: null, reason: error.message })
     }
   }

@@ -6,7 +6,11 @@ export const AWARD_FUNCTION = 'local_xp_award_points'
 /** Functions this client calls that change nothing in Moodle. */
 const READ_ONLY_FUNCTIONS = new Set([
   'core_webservice_get_site_info',
-  'core_user_get_users_by_field'
+  'core_user_get_users_by_field',
+  'core_enrol_get_enrolled_users',
+  'local_xp_get_user_state',
+  'local_xp_get_levels_info',
+  'local_xp_get_course_world_ladder'
 ])
 
 /**
@@ -289,7 +293,8 @@ function explainException(
 function raised(code: string, said: string): string {
   return (
     `Moodle raised ${code === '' ? 'an error without errorcode' : `"${code}"`}` +
-    `${said ? `: ${oneLine(said, 200)}` : ''}`
+    // Without its final period, the text continues the sentence it is quoted in.
+    `${said ? `: ${oneLine(said, 200).replace(/\.$/, '')}` : ''}`
   )
 }
 
