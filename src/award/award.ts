@@ -1,5 +1,4 @@
 import type { Plan, PlanEntry, Subject } from '../events/types.js'
-import { checkMoodleAdvice } from '../ledger/decide.js'
 import { GitHubError, type GitHubApi } from '../ledger/github.js'
 import type { Ledger, LedgerRecipient, Outcome } from '../ledger/ledger.js'
 import { keyId, LedgerError, ledgerKey, openCommentLedger } from '../ledger/ledger.js'
