@@ -22,7 +22,7 @@ const ACTION_YML = readFileSync(join(ROOT, 'action.yml'), 'utf8')
 const SPEC_INPUTS: Array<[string, string | { required: true }]> = [
   ['moodle-url', { required: true }],
   ['moodle-token', { required: true }],
-  ['course-id', '1'],
+  ['course-id', { required: true }],
   ['points', '10'],
   ['label-points', ''],
   ['user-id', ''],
@@ -35,6 +35,8 @@ const SPEC_INPUTS: Array<[string, string | { required: true }]> = [
   ['fail-on-unmapped', 'false'],
   ['dry-run', 'false'],
   ['mode', 'award'],
+  // Not a workflow's usual input: check mode's test award of 1 point (empty: none).
+  ['check-award-user-id', ''],
   ['github-token', '${{ github.token }}'],
   ['ledger', 'comment'],
   ['comment', 'true'],

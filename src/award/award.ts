@@ -1,7 +1,7 @@
 import type { Plan, PlanEntry, Subject } from '../events/types.js'
+import { GitHubError, type GitHubApi } from '../ledger/github.js'
 import type { Ledger, LedgerRecipient, Outcome } from '../ledger/ledger.js'
-import { keyId, LedgerError, ledgerKey, openLedger } from '../ledger/ledger.js'
-import { checkMoodleAdvice } from '../ledger/records.js'
+import { keyId, LedgerError, ledgerKey, openCommentLedger } from '../ledger/ledger.js'
 import { MoodleError } from '../moodle/errors.js'
 import type { MoodleClient } from '../moodle/client.js'
 import type { RecipientResult } from '../report/status.js'
@@ -9,6 +9,7 @@ import type { Logger } from '../runner/actions.js'
 import type { RunContext } from '../runner/context.js'
 import { InputError, type Settings } from '../settings/settings.js'
 import { type Candidate, resultFor } from './recipients.js'
+import { unknownAwardReason } from './unknown.js'
 
 export interface AwardDeps {
   settings: Settings
@@ -34,7 +35,9 @@ type Settle = (
 /**
  * Consults the ledger, awards every eligible candidate that has not been awarded before, and
  * records the outcome. Each recipient is awarded independently: one failure does not stop the
- * others. Returns one result per candidate, in plan order, and notes for the summary.
+ * others. One award per Moodle user and event: a second GitHub account that maps to the same
+ * Moodle user is skipped. Returns one result per candidate, in plan order, and notes for the
+ * summary.
  */
 export async function awardAll(
   plan: Plan,
@@ -44,14 +47,26 @@ export async function awardAll(
   const { settings, log } = deps
   const results: (RecipientResult | null)[] = candidates.map(c => c.settled)
   const notes: string[] = []
-  const eligible = candidates.flatMap((c, index): Eligible[] =>
-    c.settled === null && c.moodleUserId !== null
-      ? [{ index, entry: c.entry, moodleUserId: c.moodleUserId }]
-      : []
-  )
   const settle: Settle = (item, status, reason, xp = null) => {
     results[item.index] = resultFor(item.entry, item.moodleUserId, status, reason, xp)
   }
+  const first = new Map<number, Eligible>()
+  const eligible = candidates.flatMap((c, index): Eligible[] => {
+    if (c.settled !== null || c.moodleUserId === null) return []
+    const item = { index, entry: c.entry, moodleUserId: c.moodleUserId }
+    const earlier = first.get(c.moodleUserId)
+    if (!earlier) {
+      first.set(c.moodleUserId, item)
+      return [item]
+    }
+    const who = earlier.entry.person ? `GitHub user ${earlier.entry.person.login}` : 'user-id'
+    settle(
+      item,
+      'skipped',
+      `Moodle user ${c.moodleUserId} already earns for this event as ${who}: one award per person and event`
+    )
+    return []
+  })
 
   if (eligible.length > 0) {
     const ledger = await openLedgerFor(plan, deps, notes)
@@ -61,11 +76,10 @@ export async function awardAll(
       if (!(error instanceof LedgerError)) throw error
       // The ledger could not be read or written before anything was sent: nothing was awarded.
       for (const item of eligible) {
-        if (results[item.index] === null)
-          settle(item, 'failed', `${error.message} Nothing was sent to Moodle.`)
+        if (results[item.index] === null) settle(item, 'failed', error.message)
       }
     }
-    if (ledger) log.info(`GitHub requests for the ledger: ${ledger.book.requestCount()}.`)
+    if (ledger) log.info(`GitHub requests for the ledger: ${ledger.github.requests()}.`)
   }
   if (settings.dryRun) notes.push('Dry run: nothing was awarded and nothing was written.')
   log.info(
@@ -74,14 +88,49 @@ export async function awardAll(
   return { results: results as RecipientResult[], notes }
 }
 
+/**
+ * The ledger names a GitHub account by its numeric id whenever GitHub knows it, so that the
+ * key does not depend on how the person was named: a login alone (`github-login`) is looked up.
+ * A look-up that fails settles the candidate as failed (nothing sent); null when it did.
+ */
+async function withGitHubId(
+  item: Eligible,
+  github: GitHubApi,
+  settle: Settle
+): Promise<Eligible | null> {
+  const person = item.entry.person
+  if (person === null || person.id !== null) return item
+  try {
+    const id = await github.userId(person.login)
+    return id === null ? item : { ...item, entry: { ...item.entry, person: { ...person, id } } }
+  } catch (error) {
+    if (!(error instanceof GitHubError)) throw error
+    settle(
+      item,
+      'failed',
+      `The ledger names each person by their GitHub account id, and looking up ${person.login} failed (${error.detail}). Nothing was sent to Moodle; re-run the workflow once GitHub answers again.`
+    )
+    return null
+  }
+}
+
 async function awardEligible(
   plan: Plan,
-  eligible: Eligible[],
+  candidates: Eligible[],
   ledger: OpenLedger | null,
   deps: AwardDeps,
   settle: Settle
 ): Promise<void> {
   const { settings, moodle, log } = deps
+  let eligible = candidates
+  if (ledger) {
+    const found: Eligible[] = []
+    for (const item of eligible) {
+      const known = await withGitHubId(item, ledger.github, settle)
+      if (known) found.push(known)
+    }
+    eligible = found
+  }
   // Each candidate as the ledger knows it (its key names the thread, so only with a ledger).
   const recipients = new Map(
     ledger
@@ -94,7 +143,7 @@ async function awardEligible(
   }
   const listed = (items: Eligible[]) => items.flatMap(item => recipients.get(item) ?? [])
 
-  const decisions = ledger ? await ledger.book.consult(listed(eligible)) : null
+  const decisions = ledger ? await ledger.ledger.consult(listed(eligible)) : null
   const toAward: Eligible[] = []
   for (const item of eligible) {
     const decision = decisions?.get(idOf(item)) ?? { action: 'award' as const, reason: '' }
@@ -109,12 +158,12 @@ async function awardEligible(
       settle(item, 'dry-run', `would award ${item.entry.points} points (${plan.pointsSource})`)
     return
   }
-  const claims = ledger ? await ledger.book.claim(listed(toAward)) : null
+  const claims = ledger ? await ledger.ledger.claim(listed(toAward)) : null
   const outcomes: Outcome[] = []
   for (const item of toAward) {
     const claim = claims?.get(idOf(item)) ?? { go: true as const }
     if (!claim.go) {
-      settle(item, claim.status, claim.reason)
+      settle(item, claim.status, claim.reason, claim.xp)
       continue
     }
     const { points } = item.entry
@@ -138,13 +187,13 @@ async function awardEligible(
       // With a ledger, its own procedure (check, then force) replaces the client's advice.
       const reason =
         status === 'unknown' && ledger
-          ? `${error.diagnosis}; ${checkMoodleAdvice(`${deps.context.runId}`)}`
+          ? unknownAwardReason(error, deps.context.runId)
           : error.message
       settle(item, status, reason)
       if (recipient) outcomes.push({ recipient, state: status, xp: null, reason: error.message })
     }
   }
-  if (ledger && outcomes.length > 0) await ledger.book.settle(outcomes)
+  if (ledger && outcomes.length > 0) await ledger.ledger.settle(outcomes)
 }
 
 function ledgerRecipient(
@@ -166,9 +215,10 @@ function ledgerRecipient(
   }
 }
 
-/** An open ledger and the pull request or issue it keeps its records on. */
+/** An open ledger, its GitHub API, and the pull request or issue it keeps its records on. */
 interface OpenLedger {
-  book: Ledger
+  ledger: Ledger
+  github: GitHubApi
   subject: Subject
 }
 
@@ -195,11 +245,12 @@ async function openLedgerFor(
       'is empty, but the ledger (ledger: comment) needs it to record awards; keep its default ${{ github.token }}, or set ledger: off.'
     )
   }
-  const book = await openLedger({
+  if (settings.moodleToken === null) throw new Error('the ledger needs the Moodle token') // award mode requires it
+  const { ledger, github } = await openCommentLedger({
     token: settings.githubToken,
     apiUrl: context.apiUrl,
     subject: plan.subject,
-    courseId: settings.courseId,
+    moodleToken: settings.moodleToken,
     runId: context.runId,
     runAttempt: context.runAttempt,
     comment: settings.comment,
@@ -207,5 +258,5 @@ async function openLedgerFor(
     force: settings.force,
     logger: log
   })
-  return { book, subject: plan.subject }
+  return { ledger, github, subject: plan.subject }
 }

@@ -1,7 +1,7 @@
 import type { Plan } from '../events/types.js'
 import type { MoodleClient } from '../moodle/client.js'
 import { resolveLookups } from '../roster/lookups.js'
-import { buildRosterIndex, findRecord } from '../roster/match.js'
+import { buildRosterIndex, closestRecord, findRecord } from '../roster/match.js'
 import type { LookupResult, Roster, RosterRecord } from '../roster/types.js'
 import { type Candidate, candidatesFor } from './recipients.js'
 
@@ -27,5 +27,5 @@ export async function resolveCandidates(
     toLookUp.length === 0
       ? new Map<RosterRecord, LookupResult>()
       : await resolveLookups(toLookUp, (field, values) => moodle.getUsersByField(field, values))
-  return candidatesFor(plan, recordOf, resolved, true)
+  return candidatesFor(plan, recordOf, resolved, true, login => closestRecord(index, login))
 }

@@ -19,9 +19,16 @@ export interface Subject {
 
 /**
  * What earns: the event kind is part of the ledger key, so a pull request merged and an issue
- * completed with the same number never collide.
+ * completed with the same number never collide. The one list of kinds: the ledger reads back
+ * only records whose kind is in it.
  */
-export type AwardKind = 'pr-merged' | 'issue-closed' | 'direct'
+export const AWARD_KINDS = ['pr-merged', 'issue-closed', 'direct'] as const
+
+export type AwardKind = (typeof AWARD_KINDS)[number]
+
+export function isAwardKind(x: unknown): x is AwardKind {
+  return (AWARD_KINDS as readonly unknown[]).includes(x)
+}
 
 /** One person the event names, with the planner's verdict. */
 export interface PlanEntry {

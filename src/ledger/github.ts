@@ -1,20 +1,26 @@
 /**
- * The few GitHub REST calls the ledger makes, over the Octokit client of `@actions/github` with
- * the retry and throttling plugins (as first-party actions use it).
+ * The few GitHub API calls the ledger makes, as an interface (`GitHubApi`: the comment store
+ * takes it as a parameter, tests pass an in-memory one), and its implementation over the
+ * Octokit client of `@actions/github` with the retry and throttling plugins (as first-party
+ * actions use it).
  *
  * Octokit is imported lazily, inside `connect()`: runs with `ledger: off` never load it.
  */
-import type { LedgerComment } from './records.js'
+import type { Author, Identity } from './store.js'
+
+export type { Identity }
 
 export interface Logger {
   info(msg: string): void
   warning(msg: string): void
 }
 
-/** Who a token writes as. */
-export interface Identity {
-  login: string
-  id: number | null
+/** A comment on an issue or pull request, as the ledger needs it. */
+export interface GitHubComment {
+  id: number
+  author: Author | null
+  body: string
+  url: string | null
 }
 
 /** A GitHub answer other than success. `status` is null when no answer came back. */
@@ -34,17 +40,19 @@ export class GitHubError extends Error {
 
 export interface GitHubApi {
   /** Every comment of an issue or pull request, all pages, ascending ids. */
-  listComments(repository: string, number: number): Promise<LedgerComment[]>
+  listComments(repository: string, number: number): Promise<GitHubComment[]>
   /** Creates a comment. Never retried blindly: a retried POST could write it twice. */
-  createComment(repository: string, number: number, body: string): Promise<LedgerComment>
+  createComment(repository: string, number: number, body: string): Promise<GitHubComment>
   updateComment(repository: string, id: number, body: string): Promise<void>
   /** Deletes a comment; one that is already gone counts as deleted. */
   deleteComment(repository: string, id: number): Promise<void>
   /**
-   * The account the token acts as (GraphQL `viewer`, which answers for PATs and for
-   * installation tokens alike). Null when GitHub refuses to say (401/403).
+   * The account the token acts as (GraphQL `viewer`, which answers for personal tokens and
+   * installation tokens alike), asked once. Null when GitHub refuses to say (401/403).
    */
-  whoAmI(): Promise<Identity | null>
+  viewer(): Promise<Identity | null>
+  /** The numeric id of a GitHub account (`GET /users/{login}`); null when GitHub knows no such login. */
+  userId(login: string): Promise<number | null>
   /** HTTP requests sent so far, retries included. */
   requests(): number
 }
@@ -86,21 +94,19 @@ function split(repository: string): { owner: string; repo: string } {
 
 interface RawComment {
   id: number
-  author_association?: string
   body?: string | null
   html_url?: string
   user?: { login?: string; id?: number; type?: string } | null
 }
 
-function toComment(c: RawComment): LedgerComment {
+function toComment(c: RawComment): GitHubComment {
   return {
     id: c.id,
-    userId: c.user?.id ?? null,
-    userLogin: c.user?.login ?? null,
-    userType: c.user?.type ?? null,
-    association: c.author_association ?? null,
+    author: c.user
+      ? { login: c.user.login ?? null, id: c.user.id ?? null, type: c.user.type ?? null }
+      : null,
     body: c.body ?? '',
-    url: c.html_url
+    url: c.html_url ?? null
   }
 }
 
@@ -238,18 +244,29 @@ export async function connect(o: ConnectOptions): Promise<GitHubApi> {
         if (err.status !== 404) throw err
       }
     },
-    async whoAmI() {
+    async viewer() {
       try {
         const res = await octokit.graphql<{ viewer: { login: string; databaseId: number | null } }>(
           'query { viewer { login databaseId } }',
-          { request: req() }
+          // The caller retries with its own backoff and says what happened.
+          { request: { ...req(), retries: 0 } }
         )
         return { login: res.viewer.login, id: res.viewer.databaseId ?? null }
       } catch (e) {
         const err = e as { status?: number; errors?: unknown }
         // Refused (401/403, or a GraphQL-level error): GitHub will not say who we are.
         if (err.status === 401 || err.status === 403 || err.errors !== undefined) return null
-        throw asGitHubError(e, 'Asking GitHub which account the github-token belongs to')
+        throw asGitHubError(e, 'Asking GitHub which account the github-token writes as')
+      }
+    },
+    async userId(login) {
+      try {
+        const res = await octokit.rest.users.getByUsername({ username: login, request: req() })
+        return (res.data as { id: number }).id
+      } catch (e) {
+        const err = asGitHubError(e, `Looking up the GitHub account ${login}`)
+        if (err.status === 404) return null
+        throw err
       }
     },
     requests: () => count

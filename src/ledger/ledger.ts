@@ -1,69 +1,54 @@
 /**
- * The award ledger: a comment on the pull request or issue that records each award, so that an
- * (event, person) earns once however often the workflow runs.
+ * The award ledger: records of each award, kept in a store, so that an (event, Moodle user)
+ * earns once however often and however concurrently the workflow runs.
  *
- * Protocol per run: read all comments (consult) -> write ONE new comment with a `pending`
- * record per recipient, read again and give way to an earlier concurrent claim (claim) -> call
- * Moodle (the caller) -> update the comment to `done` / `failed` (settle).
- * Only comments written by the account the token acts as count.
+ * The protocol, the same over every store (`store.ts` says what a store guarantees):
+ * 1. consult: read every record for the awards at hand; decide per award (`decide.ts`).
+ * 2. claim: write one claim holding a `pending` record per award to make, signed, with a fresh
+ *    nonce. The store answers with a read that shows the claim (and every earlier one); per
+ *    award, the earliest live claim wins and the others give way and withdraw theirs. A
+ *    compare-and-swap store that changed meanwhile answers `conflict`: read again, decide again.
+ * 3. The caller sends the awards that may go to Moodle.
+ * 4. settle: rewrite the claim with each outcome (`done`, `failed`, or `pending` marked
+ *    unknown), retried, since it is idempotent. A claim left `pending` blocks later runs: at
+ *    most once, by design.
  */
 import type { AwardKind, Subject } from '../events/types.js'
+import { CommentStore } from './comment-store.js'
 import {
-  connect,
-  GitHubError,
-  type ConnectOptions,
-  type GitHubApi,
-  type Identity,
-  type Logger
-} from './github.js'
-import {
+  arbitrate,
   decide,
-  keyId,
-  recipientId,
-  recordIn,
-  stateFromComments,
+  type Arbitration,
+  type Asked,
   type Decision,
-  type LedgerComment,
+  type DecideOptions
+} from './decide.js'
+import { connect, GitHubError, type ConnectOptions, type GitHubApi, type Logger } from './github.js'
+import {
+  keyId,
+  newNonce,
+  recipientId,
+  recordKeyFrom,
+  signRecord,
   type LedgerKey,
-  type LedgerRecord
+  type LedgerRecord,
+  type LedgerState,
+  type RecordKey
 } from './records.js'
-import { commentBody, type TextEntry, type TextState } from './text.js'
+import {
+  LedgerError,
+  type Claim,
+  type LedgerEntry,
+  type LedgerRead,
+  type LedgerRecipient,
+  type LedgerSource,
+  type LedgerStore
+} from './store.js'
 
-export type { Decision, LedgerKey, Logger }
-export { keyId }
+export type { Decision, LedgerKey, LedgerRecipient, Logger }
+export { keyId, LedgerError }
 
-/** The identity behind the default `GITHUB_TOKEN` (GitHub does not tell an installation token). */
-export const GITHUB_ACTIONS_BOT: Identity = { login: 'github-actions[bot]', id: 41898282 }
-
-export interface LedgerOptions {
-  token: string
-  /** REST API root; defaults to `GITHUB_API_URL`. */
-  apiUrl?: string
-  subject: Subject
-  courseId: number
-  /** `GITHUB_RUN_ID` */
-  runId: string
-  /** `GITHUB_RUN_ATTEMPT` (1 for the first attempt) */
-  runAttempt: number
-  /** The `comment` input: friendly visible text, or only the hidden record. */
-  comment: boolean
-  dryRun: boolean
-  force: boolean
-  logger: Logger
-  /** Client tuning (tests: fast retries, limiter groups without spacing). */
-  client?: Pick<ConnectOptions, 'retries' | 'retryBaseMs' | 'timeoutMs' | 'throttle'>
-  /** Clock for the records' `at` (tests). */
-  now?: () => Date
-}
-
-export interface LedgerRecipient {
-  key: LedgerKey
-  login: string | null
-  points: number
-  moodleUserId: number
-}
-
-export type ClaimResult = { go: true } | { go: false; status: 'skipped'; reason: string }
+export type ClaimResult = { go: true } | Extract<Arbitration, { go: false }>
 
 export interface Outcome {
   recipient: LedgerRecipient
@@ -73,28 +58,32 @@ export interface Outcome {
   reason?: string
 }
 
-export interface Ledger {
-  /** Reads every comment once and says, per key id, what to do. */
-  consult(recipients: LedgerRecipient[]): Promise<Map<string, Decision>>
-  /** Writes the pending records; per key id: go ahead, or give way to a concurrent run. */
-  claim(recipients: LedgerRecipient[]): Promise<Map<string, ClaimResult>>
-  /** Records the outcomes. Never throws: a failed update is a warning (the award stands). */
-  settle(outcomes: Outcome[]): Promise<void>
-  /** HTTP requests sent to GitHub so far (retries included). */
-  requestCount(): number
+export interface LedgerOptions {
+  store: LedgerStore
+  /** Records kept elsewhere that count too (read only). */
+  sources?: LedgerSource[]
+  recordKey: RecordKey
+  /** `GITHUB_RUN_ID` */
+  runId: string
+  /** `GITHUB_RUN_ATTEMPT` (1 for the first attempt) */
+  runAttempt: number
+  force: boolean
+  dryRun: boolean
+  logger: Logger
+  /** Clock for the records' `at` (tests). */
+  now?: () => Date
+  /** Waits before retrying the final update (default 2 s, 8 s). */
+  updateDelaysMs?: number[]
+  sleep?: (ms: number) => Promise<void>
 }
 
-/** The ledger could not be read or written: nothing may be sent to Moodle. */
-export class LedgerError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'LedgerError'
-  }
-}
+/** Reads-and-claims before giving up when a compare-and-swap store keeps changing. */
+const CLAIM_ATTEMPTS = 5
+const UPDATE_DELAYS_MS = [2000, 8000]
 
 /** The key of one award. */
 export function ledgerKey(
-  o: { subject: Subject; courseId: number; kind: AwardKind },
+  o: { subject: Pick<Subject, 'repository' | 'number'>; courseId: number; kind: AwardKind },
   person: { id: number | null; login: string | null },
   moodleUserId: number
 ): LedgerKey {
@@ -107,283 +96,276 @@ export function ledgerKey(
   }
 }
 
-function isPermissionError(e: GitHubError): boolean {
-  return (e.status === 403 && !e.rateLimited) || e.status === 404
+function asked(r: LedgerRecipient): Asked {
+  return { key: r.key, moodleUserId: r.moodleUserId }
 }
 
-function permissionLines(subject: Subject): string {
-  const [mine, other, otherWhat] =
-    subject.kind === 'pull_request'
-      ? ['pull-requests: write', 'issues: write', 'issues']
-      : ['issues: write', 'pull-requests: write', 'pull requests']
-  return `add \`${mine}\` under \`permissions:\` in the workflow (and \`${other}\` if it also handles ${otherWhat})`
+const RANK: Record<LedgerState, number> = { pending: 0, failed: 1, done: 2 }
+
+/** The settled state of each claim in a read, by nonce. */
+function claimStates(entries: LedgerEntry[]): Map<string, LedgerState> {
+  const out = new Map<string, LedgerState>()
+  for (const e of entries) {
+    const before = out.get(e.record.nonce)
+    if (!before || RANK[e.record.state] > RANK[before]) out.set(e.record.nonce, e.record.state)
+  }
+  return out
 }
 
-interface Own {
-  comment: LedgerComment
-  recipients: LedgerRecipient[]
-  records: Map<string, LedgerRecord>
-  text: Map<string, TextState>
-  xp: Map<string, number | null>
+function transient(e: unknown): boolean {
+  return e instanceof GitHubError && (e.status === null || e.status >= 500)
 }
 
-export async function openLedger(o: LedgerOptions): Promise<Ledger> {
-  const api: GitHubApi = await connect({
-    token: o.token,
-    apiUrl: o.apiUrl,
-    logger: o.logger,
-    ...o.client
-  })
-  const now = o.now ?? (() => new Date())
-  const run = `${o.runId}/${o.runAttempt}`
-  const what = o.subject.kind === 'pull_request' ? 'pull request' : 'issue'
-  const where = `${what} #${o.subject.number} in ${o.subject.repository}`
+export class Ledger {
+  private readonly run: string
+  private readonly now: () => Date
+  private readonly sleep: (ms: number) => Promise<void>
+  /** The store's read that the decisions rest on. */
+  private basis: LedgerRead | null = null
+  /** Every entry the decisions rest on: the store's and the sources'. */
+  private entries: LedgerEntry[] = []
+  /** This run's claim, once written: what settle rewrites. */
+  private own: Claim | null = null
 
-  let snapshotIds: Set<number> | null = null
-  let identity: Identity | null = null
-  let noPermission: string | null = null
-  let own: Own | null = null
-
-  const trusted = (c: LedgerComment): boolean => {
-    if (!identity) return false
-    if (identity.id !== null && c.userId !== null) return c.userId === identity.id
-    return (c.userLogin ?? '').toLowerCase() === identity.login.toLowerCase()
+  constructor(private readonly o: LedgerOptions) {
+    this.run = `${o.runId}/${o.runAttempt}`
+    this.now = o.now ?? (() => new Date())
+    this.sleep = o.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
   }
 
-  const fail = (e: GitHubError, verb: string): LedgerError => {
-    const hint =
-      e.status === 401
-        ? ': GitHub refused the github-token; check the github-token input'
-        : e.rateLimited
-          ? ': GitHub rate limit'
-          : ''
-    return new LedgerError(
-      `The award ledger on ${where} could not be ${verb} (${e.detail})${hint}. Nothing was sent to Moodle; re-run the workflow once GitHub answers again, or set ledger: off.`
-    )
+  /** Reads the ledger and says, per key id, what to do. */
+  async consult(recipients: LedgerRecipient[]): Promise<Map<string, Decision>> {
+    if (recipients.length === 0) return new Map()
+    await this.read(recipients)
+    return this.decideAll(recipients)
   }
 
-  const permissionProblem = (e: GitHubError): void => {
-    if (noPermission) return
-    noPermission = e.message
-    const next = o.dryRun
-      ? 'dry-run: nothing is awarded.'
-      : o.runAttempt === 1 || o.force
-        ? `${o.force ? 'force: true' : 'This first run attempt'} awards without a ledger; re-runs of it will not award again.`
-        : `This is run attempt ${o.runAttempt}: nothing is awarded, since an earlier attempt may have done it.`
-    o.logger.warning(
-      `The github-token may not use the award ledger on ${where} (${e.message}): ${permissionLines(o.subject)}. ${next}`
-    )
-  }
-
-  const withoutLedger = (recipients: LedgerRecipient[]): Map<string, ClaimResult> => {
-    const out = new Map<string, ClaimResult>()
-    for (const r of recipients) {
-      if (o.runAttempt === 1 || o.force) out.set(keyId(r.key), { go: true })
-      else
-        out.set(keyId(r.key), {
-          go: false,
-          status: 'skipped',
-          reason: `re-run without permission to write the ledger: attempt 1 may already have awarded these points; ${permissionLines(o.subject)}, or check the student's XP log in Moodle and re-run with force: true if the points are missing`
-        })
-    }
-    return out
-  }
-
-  const list = async (): Promise<LedgerComment[]> =>
-    api.listComments(o.subject.repository, o.subject.number)
-
-  const body = (x: Own): string => {
-    const entries: TextEntry[] = x.recipients.map(r => ({
-      login: r.login,
-      moodleUserId: r.moodleUserId,
-      points: r.points,
-      xp: x.xp.get(keyId(r.key)) ?? null,
-      state: x.text.get(keyId(r.key)) ?? 'pending'
-    }))
-    return commentBody({
-      comment: o.comment,
-      subject: o.subject,
-      entries,
-      records: x.recipients.flatMap(r => x.records.get(keyId(r.key)) ?? [])
-    })
-  }
-
-  const record = (r: LedgerRecipient, state: LedgerRecord['state'], xp: number | null) =>
-    ({
-      v: 1,
-      key: r.key,
-      state,
-      points: r.points,
-      xp,
-      moodleUserId: r.moodleUserId,
-      run,
-      at: now().toISOString()
-    }) satisfies LedgerRecord
-
-  const consult = async (recipients: LedgerRecipient[]): Promise<Map<string, Decision>> => {
-    const out = new Map<string, Decision>()
-    let comments: LedgerComment[]
-    try {
-      comments = await list()
-    } catch (e) {
-      if (!(e instanceof GitHubError)) throw e
-      if (!isPermissionError(e)) throw fail(e, 'read')
-      permissionProblem(e)
-      snapshotIds = new Set()
-      for (const r of recipients)
-        out.set(keyId(r.key), { action: 'award', reason: 'the ledger could not be read' })
-      return out
-    }
-    snapshotIds = new Set(comments.map(c => c.id))
-    const ids = new Set(recipients.map(r => keyId(r.key)))
-    const mentioned = comments.some(c => [...ids].some(id => recordIn(c, id) !== null))
-    // Who we are matters only when some record names one of our keys (first runs skip this).
-    if (mentioned && !identity) {
-      try {
-        identity = (await api.whoAmI()) ?? GITHUB_ACTIONS_BOT
-      } catch (e) {
-        if (!(e instanceof GitHubError)) throw e
-        throw fail(e, 'read')
-      }
-    }
-    for (const r of recipients) {
-      const prior = stateFromComments(comments, trusted, r.key)
-      out.set(keyId(r.key), decide(prior, { force: o.force, dryRun: o.dryRun, run, now: now() }))
-    }
-    return out
-  }
-
-  // A create that failed without a clear "no": look for the comment before saying it is not there.
-  const findOwnAfterFailedCreate = async (keys: string[]): Promise<LedgerComment | null> => {
-    try {
-      const comments = await list()
-      for (const c of comments.reverse()) {
-        if (snapshotIds?.has(c.id)) continue
-        if (identity && !trusted(c)) continue
-        if (keys.every(k => recordIn(c, k)?.run === run && recordIn(c, k)?.state === 'pending'))
-          return c
-      }
-    } catch {
-      // Fall through: treated as not written.
-    }
-    return null
-  }
-
-  const claim = async (recipients: LedgerRecipient[]): Promise<Map<string, ClaimResult>> => {
+  /**
+   * Claims the awards (those consult said to award); per key id: go, or give way. Throws
+   * `LedgerError` when the claim cannot be written and shown: then nothing may be sent.
+   */
+  async claim(recipients: LedgerRecipient[]): Promise<Map<string, ClaimResult>> {
     const out = new Map<string, ClaimResult>()
     if (recipients.length === 0) return out
-    if (o.dryRun) {
+    if (this.o.dryRun) {
       for (const r of recipients) out.set(keyId(r.key), { go: true })
       return out
     }
-    if (!snapshotIds) await consult(recipients)
-    if (noPermission) return withoutLedger(recipients)
-
-    const draft: Own = {
-      comment: { id: 0, userId: null, userLogin: null, userType: null, body: '' },
-      recipients,
-      records: new Map(recipients.map(r => [keyId(r.key), record(r, 'pending', null)])),
-      text: new Map(),
-      xp: new Map()
-    }
-    let created: LedgerComment | null
-    try {
-      created = await api.createComment(o.subject.repository, o.subject.number, body(draft))
-    } catch (e) {
-      if (!(e instanceof GitHubError)) throw e
-      if (isPermissionError(e)) {
-        permissionProblem(e)
-        return withoutLedger(recipients)
+    let todo = recipients
+    if (!this.basis) todo = this.keepAwarding(todo, await this.consult(todo), out)
+    for (let attempt = 1; todo.length > 0; attempt++) {
+      const claim = this.newClaim(todo)
+      const seen = claimStates(this.entries)
+      const written = await this.o.store.claim(claim, this.basis!)
+      if (written.written) {
+        await this.giveWay(claim, written.after, seen, out)
+        return out
       }
-      created = await findOwnAfterFailedCreate(recipients.map(r => keyId(r.key)))
-      if (!created) throw fail(e, 'written')
-    }
-    // The author of our own comment is who we write as: authoritative.
-    if (created.userLogin) identity = { login: created.userLogin, id: created.userId }
-    draft.comment = created
-    own = draft
-    o.logger.info(`Award ledger: ${created.url ?? `comment ${created.id}`}`)
-
-    let again: LedgerComment[]
-    try {
-      again = await list()
-    } catch (e) {
-      if (!(e instanceof GitHubError)) throw e
-      // Without the second read a concurrent run cannot be ruled out: withdraw the claim.
-      await api.deleteComment(o.subject.repository, created.id).catch(() => {})
-      own = null
-      throw fail(e, 'read again after writing')
-    }
-    const seen = snapshotIds ?? new Set<number>()
-    const yielded: LedgerRecipient[] = []
-    for (const r of recipients) {
-      const id = keyId(r.key)
-      // An earlier claim by a run that started at the same moment (not in our first read).
-      const rival = again.find(c => {
-        if (c.id >= created.id || seen.has(c.id) || !trusted(c)) return false
-        const rec = recordIn(c, id)
-        return rec !== null && (rec.state === 'pending' || rec.state === 'done')
-      })
-      if (rival) {
-        const rec = recordIn(rival, id)
-        yielded.push(r)
-        out.set(id, {
-          go: false,
-          status: 'skipped',
-          reason: `another run (${rec?.run || '?'}) is awarding the same points at the same moment (ledger comment ${rival.url ?? rival.id})`
-        })
-      } else out.set(id, { go: true })
-    }
-    if (yielded.length > 0) {
-      const left = recipients.filter(r => !yielded.includes(r))
-      try {
-        if (left.length === 0) {
-          await api.deleteComment(o.subject.repository, created.id)
-          own = null
-        } else {
-          for (const r of yielded) draft.records.delete(keyId(r.key))
-          draft.recipients = left
-          await api.updateComment(o.subject.repository, created.id, body(draft))
-        }
-      } catch (e) {
-        o.logger.warning(
-          `Could not withdraw this run's pending ledger record after giving way to a concurrent run (${(e as Error).message}); a later run will report those awards as unknown.`
+      if (attempt >= CLAIM_ATTEMPTS)
+        throw new LedgerError(
+          `The award ledger changed under this run ${attempt} times while it claimed the awards. Nothing was sent to Moodle; re-run the workflow.`
         )
-        if (left.length === 0) own = null
-      }
+      await this.read(todo)
+      todo = this.keepAwarding(todo, this.decideAll(todo), out)
     }
     return out
   }
 
-  const settle = async (outcomes: Outcome[]): Promise<void> => {
-    const x = own
-    if (o.dryRun || !x || outcomes.length === 0) return
-    for (const { recipient: r, state, xp } of outcomes) {
-      const id = keyId(r.key)
-      if (!x.records.has(id)) continue
-      const settled = record(
-        r,
-        state === 'unknown' ? 'pending' : state,
-        state === 'done' ? xp : null
-      )
-      // Keep the claim's time, and say the outcome is unknown, so no other run mistakes this
-      // record for an award still in progress.
-      const claimed = x.records.get(id)
-      x.records.set(
-        id,
-        state === 'unknown' ? { ...settled, at: claimed?.at ?? settled.at, unknown: true } : settled
-      )
-      x.text.set(id, state)
-      x.xp.set(id, xp)
+  /** Records the outcomes. Never throws: a failed update is a warning (the award stands). */
+  async settle(outcomes: Outcome[]): Promise<void> {
+    const claim = this.own
+    if (this.o.dryRun || !claim || outcomes.length === 0) return
+    for (const { recipient, state, xp } of outcomes) {
+      const entry = claim.entries.find(e => keyId(e.recipient.key) === keyId(recipient.key))
+      if (!entry) continue
+      const { mac: _old, unknown: _was, ...claimed } = entry.record
+      const settled: LedgerRecord = {
+        ...claimed,
+        state: state === 'unknown' ? 'pending' : state,
+        xp: state === 'done' ? xp : null,
+        // Says the outcome is unknown, so no other run mistakes it for an award in progress.
+        ...(state === 'unknown' ? { unknown: true as const } : {})
+      }
+      entry.record = signRecord(settled, this.o.recordKey)
     }
-    try {
-      await api.updateComment(o.subject.repository, x.comment.id, body(x))
-    } catch (e) {
-      o.logger.warning(
-        `The award stands, but the ledger comment could not be updated (${(e as Error).message}): a later run will report this award as unknown instead of awarding it again.`
-      )
+    const delays = this.o.updateDelaysMs ?? UPDATE_DELAYS_MS
+    for (let i = 0; ; i++) {
+      try {
+        await this.o.store.update(claim)
+        return
+      } catch (e) {
+        const delay = delays[i]
+        if (delay !== undefined && transient(e)) {
+          await this.sleep(delay)
+          continue
+        }
+        this.warnNotSettled(outcomes, (e as Error).message)
+        return
+      }
     }
   }
 
-  return { consult, claim, settle, requestCount: () => api.requests() }
+  private warnNotSettled(outcomes: Outcome[], why: string): void {
+    const later =
+      'later runs report it as in progress for 10 minutes after the claim and as unknown after that (a re-run of this run: unknown at once)'
+    const states = new Set(outcomes.map(o => o.state))
+    if (states.has('done'))
+      this.o.logger.warning(
+        `The award stands, but the ledger could not record it (${why}): ${later}, and none pays it again without force: true. The points were added: do not force this award.`
+      )
+    if (states.has('failed'))
+      this.o.logger.warning(
+        `Moodle refused the award and added nothing, but the ledger could not record that (${why}): ${later}; a run with force: true can award it safely.`
+      )
+    if (states.has('unknown'))
+      this.o.logger.warning(
+        `The ledger could not record that the outcome is unknown (${why}): ${later}.`
+      )
+  }
+
+  private async read(recipients: LedgerRecipient[]): Promise<void> {
+    const keys = recipients.map(r => r.key)
+    this.basis = await this.o.store.read(keys)
+    const extra = await Promise.all((this.o.sources ?? []).map(s => s.read(keys)))
+    this.entries = [...this.basis.entries, ...extra.flatMap(r => r.entries)]
+  }
+
+  private decideAll(recipients: LedgerRecipient[]): Map<string, Decision> {
+    const opts: DecideOptions = { force: this.o.force, run: this.run, now: this.now() }
+    return new Map(recipients.map(r => [keyId(r.key), decide(this.entries, asked(r), opts)]))
+  }
+
+  /** The recipients still to award; the others get their result in `out`. */
+  private keepAwarding(
+    recipients: LedgerRecipient[],
+    decisions: Map<string, Decision>,
+    out: Map<string, ClaimResult>
+  ): LedgerRecipient[] {
+    return recipients.filter(r => {
+      const d = decisions.get(keyId(r.key))
+      if (!d || d.action === 'award') return true
+      const status = d.action === 'in-progress' ? 'skipped' : d.action
+      const xp = d.action === 'already-awarded' ? d.xp : null
+      out.set(keyId(r.key), { go: false, status, reason: d.reason, xp })
+      return false
+    })
+  }
+
+  private newClaim(recipients: LedgerRecipient[]): Claim {
+    const nonce = newNonce()
+    const at = this.now().toISOString()
+    return {
+      nonce,
+      entries: recipients.map(recipient => ({
+        recipient,
+        record: signRecord(
+          {
+            v: 1,
+            key: recipient.key,
+            state: 'pending',
+            points: recipient.points,
+            xp: null,
+            moodleUserId: recipient.moodleUserId,
+            run: this.run,
+            at,
+            nonce,
+            ...(this.o.force ? { forced: true as const } : {})
+          },
+          this.o.recordKey
+        )
+      }))
+    }
+  }
+
+  /** Per award: go if this run's claim is the earliest live one, else withdraw it. */
+  private async giveWay(
+    claim: Claim,
+    after: LedgerRead,
+    seen: Map<string, LedgerState>,
+    out: Map<string, ClaimResult>
+  ): Promise<void> {
+    const orders = new Map<string, number>()
+    for (const e of after.entries)
+      if (e.record.nonce === claim.nonce && e.provenance === 'verified') {
+        const id = keyId(e.record.key)
+        orders.set(id, Math.min(orders.get(id) ?? e.order, e.order))
+      }
+    if (claim.entries.some(e => !orders.has(keyId(e.recipient.key)))) {
+      // Not what a store may answer; nothing can be decided on it.
+      claim.entries = []
+      await this.o.store.update(claim).catch(() => {})
+      throw new LedgerError(
+        "The award ledger did not show this run's claim after writing it. Nothing was sent to Moodle; re-run the workflow."
+      )
+    }
+    const going = claim.entries.filter(({ recipient }) => {
+      const id = keyId(recipient.key)
+      const ours = { nonce: claim.nonce, order: orders.get(id)!, run: this.run }
+      const verdict = arbitrate(after.entries, asked(recipient), ours, seen)
+      out.set(id, verdict)
+      return verdict.go
+    })
+    const gaveWay = claim.entries.length - going.length
+    claim.entries = going
+    if (going.length > 0) this.own = claim
+    if (gaveWay === 0) return
+    try {
+      await this.o.store.update(claim)
+    } catch (e) {
+      this.o.logger.warning(
+        `This run gave way to another run, but could not withdraw its own claim (${(e as Error).message}); if the other run does not complete the award, later runs report it as unknown.`
+      )
+    }
+  }
+}
+
+export interface CommentLedgerOptions {
+  token: string
+  /** REST API root; defaults to `GITHUB_API_URL`. */
+  apiUrl?: string
+  subject: Subject
+  /** The Moodle token: the records' MAC key is derived from it. */
+  moodleToken: string
+  runId: string
+  runAttempt: number
+  /** The `comment` input: friendly visible text, or only the hidden records. */
+  comment: boolean
+  dryRun: boolean
+  force: boolean
+  logger: Logger
+  /** Client tuning (tests: fast retries, limiter groups without spacing). */
+  client?: Pick<ConnectOptions, 'retries' | 'retryBaseMs' | 'timeoutMs' | 'throttle'>
+  /** Waits between re-reads and retries (tests: short ones). */
+  delays?: { visibilityMs?: number[]; viewerMs?: number[]; updateMs?: number[] }
+  /** Clock for the records' `at` (tests). */
+  now?: () => Date
+}
+
+/** The ledger of event mode: comments on the pull request or issue, through Octokit. */
+export async function openCommentLedger(
+  o: CommentLedgerOptions
+): Promise<{ ledger: Ledger; github: GitHubApi }> {
+  const github = await connect({ token: o.token, apiUrl: o.apiUrl, logger: o.logger, ...o.client })
+  const recordKey = recordKeyFrom(o.moodleToken)
+  const store = new CommentStore({
+    api: github,
+    subjects: [o.subject],
+    recordKey,
+    comment: o.comment,
+    logger: o.logger,
+    visibilityDelaysMs: o.delays?.visibilityMs,
+    viewerDelaysMs: o.delays?.viewerMs
+  })
+  const ledger = new Ledger({
+    store,
+    recordKey,
+    runId: o.runId,
+    runAttempt: o.runAttempt,
+    force: o.force,
+    dryRun: o.dryRun,
+    logger: o.logger,
+    now: o.now,
+    updateDelaysMs: o.delays?.updateMs
+  })
+  return { ledger, github }
 }

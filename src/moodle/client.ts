@@ -79,6 +79,29 @@ const usersReply = z.array(
   })
 )
 
+/** A level of a course's Level Up XP; `name` is null when the teacher gave it none. */
+const xpLevel = z.object({
+  level: z.int(),
+  xprequired: z.int(),
+  name: z
+    .string()
+    .nullish()
+    .transform(name => name ?? null)
+})
+const userStateReply = z.object({
+  id: z.int(),
+  xp: z.int(),
+  level: xpLevel,
+  xpinlevel: z.int(),
+  totalxpinlevel: z.int()
+})
+const levelsInfoReply = z.object({ count: z.int(), levels: z.array(xpLevel) })
+
+/** `local_xp_get_user_state` (Level Up XP+): a user's points and level in a course. */
+export type XpUserState = z.infer<typeof userStateReply>
+/** `local_xp_get_levels_info` (Level Up XP+): the levels of a course. */
+export type XpLevelsInfo = z.infer<typeof levelsInfoReply>
+
 /**
  * Marks the moment undici hands the request to a connected socket (after DNS, TCP and TLS).
  * Before it, nothing can have reached Moodle; after it, Moodle may have run the function.
@@ -259,6 +282,37 @@ export class MoodleClient {
       users.push(...this.#validated(fn, usersReply, data))
     }
     return users
+  }
+
+  /**
+   * `local_xp_get_user_state` (Level Up XP+): a user's points and level in a course. `userId` 0
+   * is the token's own user; another user needs block/xp:manage, as an award does.
+   */
+  async getUserState(courseId: number, userId: number): Promise<XpUserState> {
+    const fn = 'local_xp_get_user_state'
+    const data = await this.call(fn, { courseid: courseId, userid: userId }, { readOnly: true })
+    return this.#validated(fn, userStateReply, data)
+  }
+
+  /** `local_xp_get_levels_info` (Level Up XP+): the levels of a course. */
+  async getLevelsInfo(courseId: number): Promise<XpLevelsInfo> {
+    const fn = 'local_xp_get_levels_info'
+    const data = await this.call(fn, { courseid: courseId }, { readOnly: true })
+    return this.#validated(fn, levelsInfoReply, data)
+  }
+
+  /**
+   * `core_enrol_get_enrolled_users` with `withcapability`: the users enrolled in a course who
+   * hold `capability` there (the token's user needs moodle/role:review for that).
+   */
+  async getEnrolledUsers(courseId: number, capability: string): Promise<MoodleUser[]> {
+    const fn = 'core_enrol_get_enrolled_users'
+    const data = await this.call(
+      fn,
+      { courseid: courseId, options: [{ name: 'withcapability', value: capability }] },
+      { readOnly: true }
+    )
+    return this.#validated(fn, usersReply, data)
   }
 
   /** Closes the connection pool. Safe to call more than once. */

@@ -18,7 +18,11 @@ export const AWARD_FUNCTION = 'local_xp_award_points'
 /** Functions this client calls that change nothing in Moodle. */
 const READ_ONLY_FUNCTIONS = new Set([
   'core_webservice_get_site_info',
-  'core_user_get_users_by_field'
+  'core_user_get_users_by_field',
+  'core_enrol_get_enrolled_users',
+  'local_xp_get_user_state',
+  'local_xp_get_levels_info',
+  'local_xp_get_course_world_ladder'
 ])
 
 /**
@@ -252,7 +256,8 @@ function explainAccess(e: MoodleException): Explanation {
 function raised(e: Pick<MoodleException, 'errorcode' | 'message' | 'debuginfo'>): string {
   const text = said({ ...e, wsfunction: '' })
   const code = e.errorcode === '' ? 'an error without errorcode' : `"${e.errorcode}"`
-  return `Moodle raised ${code}${text ? ` (${oneLine(text, 200)})` : ''}`
+  // Without its final period, the quoted text reads as part of the sentence around it.
+  return `Moodle raised ${code}${text ? ` (${oneLine(text, 200).replace(/\.$/, '')})` : ''}`
 }
 
 /** An error not known to come before the function's change: it may have come after it. */
@@ -399,6 +404,17 @@ export const MOODLE_ERROR_CODES = {
     outcome: 'not-applied',
     retryable: false,
     explain: 'Moodle has no such course (invalidcourseid): check course-id (1 means sitewide)'
+  },
+  errorcoursecontextnotvalid: {
+    moodleMessage:
+      'You cannot execute functions in the course context (course id:{$a->courseid}). The context error message was: {$a->message}',
+    exception: CLASS.moodle,
+    category: 'permission',
+    outcome: 'not-applied',
+    retryable: false,
+    explain:
+      "the token's user cannot open the course (errorcoursecontextnotvalid): enrol it in the course " +
+      'as a teacher, or give it a system role that sees every course (e.g. Manager)'
   },
   cannotearnpoints: {
     moodleMessage: 'Cannot earn points.',

@@ -33,6 +33,8 @@ export interface MoodleErrorDetails {
   retryAfterMs?: number | null
   /** The message without the advice for an unknown outcome (default: the message). */
   diagnosis?: string
+  /** The reply was a login page (moodle-url is not the site root, or a sign-on gate). */
+  loginPage?: boolean
 }
 
 /** A failed Moodle call. The message is one line and never contains the token. */
@@ -52,6 +54,8 @@ export class MoodleError extends Error {
    * caller that keeps a ledger gives its own procedure instead of the generic advice.
    */
   readonly diagnosis: string
+  /** The reply was a login page instead of Moodle's answer. */
+  readonly loginPage: boolean
 
   constructor(message: string, details: MoodleErrorDetails) {
     super(message)
@@ -63,6 +67,7 @@ export class MoodleError extends Error {
     this.httpStatus = details.httpStatus ?? null
     this.retryAfterMs = details.retryAfterMs ?? null
     this.diagnosis = details.diagnosis ?? message
+    this.loginPage = details.loginPage ?? false
   }
 }
 
@@ -165,7 +170,9 @@ function parseJson(body: string): { data: unknown } | null {
 
 /** Moodle's login page (the URL is not the site root, or a single sign-on gate). */
 function isLoginPage(body: string): boolean {
-  return /id="page-login-index"|<input[^>]*type=["']?password/i.test(body)
+  return /id="page-login-index"|<input[^>]*type=["']?password|<title>\s*(log ?in|sign ?in)/i.test(
+    body
+  )
 }
 
 /**
@@ -178,6 +185,7 @@ function diagnose(input: ReplyInput): {
   text: string
   category: MoodleErrorCategory
   likelihood: 'possible' | 'unlikely'
+  loginPage: boolean
 } {
   const { status, contentType, body, wsfunction } = input
   const empty = body.trim() === ''
@@ -185,9 +193,9 @@ function diagnose(input: ReplyInput): {
   const ok = status >= 200 && status < 300
   const seen = describeReply(status, contentType, body)
   const possible = (text: string) =>
-    ({ seen, text, category: 'unknown-outcome', likelihood: 'possible' }) as const
+    ({ seen, text, category: 'unknown-outcome', likelihood: 'possible', loginPage: false }) as const
   const unlikely = (text: string, category: MoodleErrorCategory) =>
-    ({ seen, text, category, likelihood: 'unlikely' }) as const
+    ({ seen, text, category, likelihood: 'unlikely', loginPage: false }) as const
 
   if (status === 503) {
     return possible(
@@ -228,7 +236,8 @@ function diagnose(input: ReplyInput): {
         "this looks like Moodle's login page: moodle-url must be the Moodle site root",
         'not-moodle'
       ),
-      seen: `HTTP ${status} (a login page)`
+      seen: `HTTP ${status} (a login page)`,
+      loginPage: true
     }
   }
   if (ok && html) {
@@ -322,10 +331,11 @@ export function classifyReply(input: ReplyInput): ReplyResult {
   }
 
   const found = diagnose(input)
+  const { loginPage } = found
   if (change) {
     return fail(
       `${found.seen}: ${found.text}; ${unknownOutcomeStatement(wsfunction, found.likelihood)}`,
-      { outcome: 'unknown', retryable: false, category: 'unknown-outcome' }
+      { outcome: 'unknown', retryable: false, category: 'unknown-outcome', loginPage }
     )
   }
   if (found.likelihood === 'possible') {
@@ -338,7 +348,8 @@ export function classifyReply(input: ReplyInput): ReplyResult {
   return fail(`${found.seen}: ${found.text}`, {
     outcome: 'not-applied',
     retryable: false,
-    category: found.category
+    category: found.category,
+    loginPage
   })
 }
 

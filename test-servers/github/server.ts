@@ -1,18 +1,38 @@
 /**
- * A fake of the parts of GitHub's REST API the ledger uses (issue comments, `GET /user`, the
- * GraphQL `viewer` query), on loopback. Behaves like GitHub where the ledger depends on it:
- * pagination with `Link` headers, ascending comment ids in creation order, `user` objects with
- * `login`/`id`/`type`, 401 for unknown tokens, 403 "Resource not accessible by integration"
- * for read-only tokens, rate-limit answers with `x-ratelimit-*` headers.
+ * A stand-in for the parts of GitHub's API the ledger uses (issue comments, `GET /user`,
+ * `GET /users/{username}`, the GraphQL `viewer` query), on loopback. Behaves like GitHub where
+ * the ledger depends on it, as GitHub documents it:
+ * - comments: pagination with `Link` headers, ascending ids in creation order, `user` objects
+ *   with `login`/`id`/`type`, and `author_association` as GitHub shows it: a member of an
+ *   organisation whose membership is private shows as `CONTRIBUTOR` or `NONE`, so it says
+ *   nothing reliable about write access;
+ * - tokens: 401 "Bad credentials" for unknown ones, 403 "Resource not accessible by
+ *   integration" for writes with a read-only token, 404 for repositories a token cannot see;
+ * - locked conversations: creating a comment answers 403 "Unable to create comment because
+ *   issue is locked." unless the token's account has write access to the repository (an
+ *   installation token, such as the default one, never has that standing);
+ * - list lag (`listLagMs`): the list of comments shows each comment as it was that long ago
+ *   (new comments missing, edits and deletions not yet applied), while a direct GET of one
+ *   comment is fresh; a list that shows a comment shows every earlier one;
+ * - faults per method and path, rate-limit answers with `x-ratelimit-*` headers, and error
+ *   bodies that echo the request's token (as a misbehaving proxy or server might).
+ *
+ * What sync mode reads and writes (GraphQL, git data) is served from `world` by routes.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { primaryLimit, secondaryLimit } from './limits.js'
+import { WorldRoutes } from './routes.js'
+import { GitHubWorld } from './world.js'
 
 export interface FakeIdentity {
   login: string
   id: number
   type: 'User' | 'Bot'
-  /** The author's role in the repository as comments report it; default CONTRIBUTOR (NONE for bots). */
+  /**
+   * The author's role in the repository as comments report it; default CONTRIBUTOR (NONE for
+   * bots). A teacher in an organisation with private membership shows as CONTRIBUTOR or NONE.
+   */
   association?: 'OWNER' | 'MEMBER' | 'COLLABORATOR' | 'CONTRIBUTOR' | 'NONE'
 }
 
@@ -25,6 +45,8 @@ export interface FakeToken {
   readOnly?: boolean
   /** When set, only these repositories exist for this token (others answer 404). */
   repos?: string[]
+  /** The account has write access to the repositories: it may comment on locked conversations. */
+  pushAccess?: boolean
 }
 
 export interface FakeComment {
@@ -47,12 +69,25 @@ export interface Fault {
   method?: string
   /** Only requests whose path contains this. */
   path?: string
-  /** Answer as a rate limit (403/429 with `x-ratelimit-remaining: 0`). */
+  /** Answer as a primary rate limit (403/429 with `x-ratelimit-remaining: 0`; 200 = GraphQL's). */
   rateLimit?: boolean
+  /** Answer as a secondary rate limit (403/429 with `retry-after`, default 1 s). */
+  secondary?: boolean
+  retryAfter?: number
   /** Process the request normally, then answer with the fault (a write that happened anyway). */
   afterEffect?: boolean
-  /** The error message quotes the request's token, as a careless proxy or error page does. */
+  /** The error message (default `Server Error`). */
+  message?: string
+  /** Append the request's token to the message, as a misbehaving server or proxy might. */
   echoToken?: boolean
+  /** Runs when the fault is answered: what someone else did meanwhile (e.g. wrote a comment). */
+  meanwhile?: () => void
+}
+
+/** One comment's past: when each version was written (`body` null: deleted). */
+interface History {
+  comment: FakeComment
+  versions: Array<{ at: number; body: string | null }>
 }
 
 export interface LoggedRequest {
@@ -75,26 +110,45 @@ export class GitHubFake {
   private base = ''
   private nextId = 1000
   private readonly threads = new Map<string, FakeComment[]>()
+  private readonly histories = new Map<string, History[]>()
   private readonly tokens = new Map<string, FakeToken>()
+  private readonly users = new Map<string, FakeIdentity>()
+  private readonly locked = new Set<string>()
   private faults: Fault[] = []
   /** Milliseconds each answer waits (0 by default); a function for jitter. */
   latency: number | (() => number) = 0
+  /** Organisations, repositories, pull requests, issues and git data (GraphQL, git REST). */
+  readonly world = new GitHubWorld((repo, number) => this.comments(repo, number))
+  private readonly routes = new WorldRoutes(this.world)
+  /** Milliseconds by which the list of comments lags behind writes (0 by default). */
+  listLagMs = 0
 
   constructor(tokens: FakeToken[] = []) {
-    for (const t of tokens) this.tokens.set(t.token, t)
+    for (const t of tokens) this.addToken(t)
   }
 
   addToken(t: FakeToken): void {
     this.tokens.set(t.token, t)
+    this.addUser(t.identity)
   }
 
-  async start(): Promise<string> {
+  /** An account that `GET /users/{username}` knows (token owners and comment authors are known). */
+  addUser(user: FakeIdentity): void {
+    this.users.set(user.login.toLowerCase(), user)
+  }
+
+  /** Locks the conversation of an issue or pull request. */
+  lock(repo: string, number: number): void {
+    this.locked.add(`${repo.toLowerCase()}#${number}`)
+  }
+
+  async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch(e => this.send(res, 500, { message: String(e) }))
     })
-    await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve))
-    const { port } = this.server.address() as AddressInfo
-    this.base = `http://127.0.0.1:${port}`
+    await new Promise<void>(resolve => this.server!.listen(port, '127.0.0.1', resolve))
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    this.routes.setBase(this.base)
     return this.base
   }
 
@@ -111,9 +165,22 @@ export class GitHubFake {
     this.faults.push({ ...f })
   }
 
+  /** Drops the faults not used up yet. */
+  clearFaults(): void {
+    this.faults = []
+  }
+
   /** Seed a comment (e.g. by a student, or a forged record). */
   addComment(repo: string, number: number, c: { user: FakeIdentity; body: string }): FakeComment {
+    if (!this.users.has(c.user.login.toLowerCase())) this.addUser(c.user)
     return this.insert(repo, number, c.user, c.body)
+  }
+
+  /** Changes a comment's body, as its author (or a maintainer) editing it would. */
+  editComment(id: number, body: string): void {
+    const found = this.find(id)
+    if (!found) throw new Error(`no comment ${id}`)
+    this.edit(found.list[found.index]!, body)
   }
 
   comments(repo: string, number: number): FakeComment[] {
@@ -149,7 +216,41 @@ export class GitHubFake {
     const list = this.threads.get(k) ?? []
     list.push(c)
     this.threads.set(k, list)
+    const history = this.histories.get(k) ?? []
+    history.push({ comment: c, versions: [{ at: Date.now(), body }] })
+    this.histories.set(k, history)
     return c
+  }
+
+  private edit(c: FakeComment, body: string): void {
+    c.body = body
+    c.updated_at = new Date().toISOString()
+    this.historyOf(c.id)?.versions.push({ at: Date.now(), body })
+  }
+
+  private remove(list: FakeComment[], index: number): void {
+    const [c] = list.splice(index, 1)
+    if (c) this.historyOf(c.id)?.versions.push({ at: Date.now(), body: null })
+  }
+
+  private historyOf(id: number): History | undefined {
+    for (const list of this.histories.values()) {
+      const found = list.find(h => h.comment.id === id)
+      if (found) return found
+    }
+    return undefined
+  }
+
+  /** The comments of a thread as the list shows them: as they were `listLagMs` ago. */
+  private listed(repo: string, number: number): FakeComment[] {
+    if (this.listLagMs <= 0) return this.comments(repo, number)
+    const then = Date.now() - this.listLagMs
+    const out: FakeComment[] = []
+    for (const h of this.histories.get(`${repo.toLowerCase()}#${number}`) ?? []) {
+      const version = h.versions.filter(v => v.at <= then).at(-1)
+      if (version && version.body !== null) out.push({ ...h.comment, body: version.body })
+    }
+    return out
   }
 
   private find(id: number): { list: FakeComment[]; index: number } | null {
@@ -187,17 +288,17 @@ export class GitHubFake {
   }
 
   private sendFault(res: ServerResponse, f: Fault, token: string | null): void {
-    if (f.echoToken) {
-      this.send(res, f.status, { message: `Token ${token ?? '(none)'} may not do this` })
-    } else if (f.rateLimit) {
-      const reset = String(Math.floor(Date.now() / 1000) + 1)
-      this.send(
-        res,
-        f.status,
-        { message: 'API rate limit exceeded for installation ID 1.' },
-        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }
-      )
-    } else this.send(res, f.status, { message: 'Server Error' })
+    f.meanwhile?.()
+    const limit = f.secondary
+      ? secondaryLimit(f.status, f.retryAfter)
+      : f.rateLimit
+        ? primaryLimit(f.status)
+        : null
+    if (limit) this.send(res, limit.status, limit.body, limit.headers)
+    else {
+      const message = f.message ?? 'Server Error'
+      this.send(res, f.status, { message: f.echoToken ? `${message} (token ${token})` : message })
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -254,12 +355,19 @@ export class GitHubFake {
       if (t.installation) return forbidden()
       return finish(200, { ...t.identity })
     }
-    if (method === 'POST' && path === '/graphql') {
-      const q = String(json()['query'] ?? '')
-      if (!/viewer/.test(q)) return reply(400, { message: 'Only the viewer query is faked' })
-      return finish(200, {
-        data: { viewer: { login: t.identity.login, databaseId: t.identity.id } }
-      })
+    const routed = await this.routes.route(method, path, raw, t)
+    if (routed) return finish(routed.status, routed.body, routed.headers)
+
+    const userPath = /^\/users\/([^/]+)$/.exec(path)
+    if (method === 'GET' && userPath) {
+      const user = this.users.get(decodeURIComponent(userPath[1]!).toLowerCase())
+      if (!user)
+        return reply(404, {
+          message: 'Not Found',
+          documentation_url: 'https://docs.github.com/rest/users/users#get-a-user',
+          status: '404'
+        })
+      return finish(200, { login: user.login, id: user.id, type: user.type })
     }
 
     const thread = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path)
@@ -276,7 +384,7 @@ export class GitHubFake {
       if (method === 'GET') {
         const perPage = Math.min(Math.max(Number(url.searchParams.get('per_page') ?? 30), 1), 100)
         const page = Math.max(Number(url.searchParams.get('page') ?? 1), 1)
-        const all = this.comments(repo, number)
+        const all = this.listed(repo, number)
         const last = Math.max(Math.ceil(all.length / perPage), 1)
         const link = (p: number, rel: string) =>
           `<${this.base}${path}?per_page=${perPage}&page=${p}>; rel="${rel}"`
@@ -290,6 +398,12 @@ export class GitHubFake {
         const body = json()['body']
         if (typeof body !== 'string' || body === '')
           return reply(422, { message: 'Validation Failed' })
+        if (this.locked.has(`${repo.toLowerCase()}#${number}`) && !t.pushAccess)
+          return reply(403, {
+            message: 'Unable to create comment because issue is locked.',
+            documentation_url: 'https://docs.github.com/articles/locking-conversations/',
+            status: '403'
+          })
         return finish(201, this.insert(repo, number, t.identity, body))
       }
       return reply(404, { message: 'Not Found' })
@@ -304,12 +418,11 @@ export class GitHubFake {
       if (typeof body !== 'string' || body === '')
         return reply(422, { message: 'Validation Failed' })
       const c = found.list[found.index]!
-      c.body = body
-      c.updated_at = new Date().toISOString()
+      this.edit(c, body)
       return finish(200, c)
     }
     if (method === 'DELETE') {
-      found.list.splice(found.index, 1)
+      this.remove(found.list, found.index)
       return finish(204)
     }
     return reply(404, { message: 'Not Found' })
@@ -317,10 +430,13 @@ export class GitHubFake {
 }
 
 /** Start a fake with the default `GITHUB_TOKEN` identity under the token `ghs_default`. */
-export async function start(tokens?: FakeToken[]): Promise<{ fake: GitHubFake; apiUrl: string }> {
+export async function start(
+  tokens?: FakeToken[],
+  port = 0
+): Promise<{ fake: GitHubFake; apiUrl: string }> {
   const fake = new GitHubFake(
     tokens ?? [{ token: 'ghs_default', identity: GITHUB_ACTIONS, installation: true }]
   )
-  const apiUrl = await fake.start()
+  const apiUrl = await fake.start(port)
   return { fake, apiUrl }
 }

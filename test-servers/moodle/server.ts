@@ -38,12 +38,18 @@ export {
   DEMO_STUDENT_TOKEN,
   DEMO_TOKEN,
   defaultMoodleConfig,
+  ENROLLED_USERS_FUNCTION,
+  LADDER_FUNCTION,
+  LEVELS_INFO_FUNCTION,
   SITE_INFO_FUNCTION,
+  USER_STATE_FUNCTION,
   USERS_BY_FIELD_FUNCTION,
-  WsException
+  WsException,
+  XP_READ_FUNCTIONS
 } from './site.js'
 export type {
   MoodleCourseConfig,
+  MoodleLevelConfig,
   MoodleServerConfig,
   MoodleTokenConfig,
   MoodleUserConfig,

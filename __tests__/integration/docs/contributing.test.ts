@@ -48,7 +48,8 @@ describe('CONTRIBUTING.md', () => {
     ['src/settings/settings.ts', 'parseSettings'],
     ['src/settings/settings.ts', 'InputError'],
     ['test-servers/moodle/server.ts', "'reply-after-apply'"],
-    ['test-servers/github/server.ts', 'echoToken']
+    ['test-servers/github/server.ts', 'echoToken'],
+    ['test-servers/github/cli.ts', 'parseArgs']
   ])('%s has %s', (path, name) => {
     expect(guide).toContain(`\`${path}\``)
     expect(read(path)).toContain(name)

@@ -21,7 +21,7 @@ import {
   visibleOutput
 } from '../../../test-servers/runner/run-action.js'
 import { start as startGitHub, type GitHubFake } from '../../../test-servers/github/server.js'
-import { decodeRecords } from '../../../src/ledger/records.js'
+import { decodeRecords, recordKeyFrom } from '../../../src/ledger/records.js'
 import { mergedPullRequest } from '../../fixtures/events.js'
 
 /** Distinctive tokens, so that any leak into captured output is unmistakable. */
@@ -327,7 +327,7 @@ describe('Moodle errors: the step fails, says what to fix, and nothing is applie
       courseId: '31',
       debug: false,
       phrase:
-        /"xpnotenabled" \(Level Up XP is not enabled in this course\.\), an error code not known to come before the points are added; the points may have been added: check the student's XP log/,
+        /"xpnotenabled" \(Level Up XP is not enabled in this course\), an error code not known to come before the points are added; the points may have been added: check the student's XP log/,
       status: 'unknown'
     }
   ]
@@ -736,13 +736,14 @@ describe('the ledger after a reply that is not a Moodle answer', () => {
       const reason = String(first.results[0]?.reason)
       // The diagnosis, then the ledger's own procedure, once.
       expect(reason).toMatch(
-        /the points were most likely not added, but a reply that is not Moodle's own cannot prove it; check the student's XP log/
+        /the points were most likely not added, but a reply that is not Moodle's own cannot prove it: check the student's XP log/
       )
       expect(reason).toMatch(/MOODLE_XP_FORCE_RUN/)
       expect(reason.match(/XP log/g)).toHaveLength(1)
       const comments = github.comments('Codertocat/Hello-World', number)
       expect(comments).toHaveLength(1)
-      expect(decodeRecords(comments[0]!.body)[0]).toMatchObject({ state: 'pending', unknown: true })
+      const [decoded] = decodeRecords(comments[0]!.body, recordKeyFrom(TOKEN))
+      expect(decoded).toMatchObject({ verified: true, record: { state: 'pending', unknown: true } })
 
       // Fixing moodle-url and re-running pays nothing: the outcome stays unknown until force.
       for (const attempt of [2, 3]) {

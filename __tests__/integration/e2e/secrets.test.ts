@@ -72,7 +72,13 @@ function expectNoPiece(text: string, token: string): void {
 
 describe('the github-token echoed by GitHub', () => {
   it('reaches neither the ::error line, nor results, nor the summary (Markdown-escaped included)', async () => {
-    github.fault({ status: 401, times: 1, method: 'GET', echoToken: true })
+    github.fault({
+      status: 401,
+      times: 1,
+      method: 'GET',
+      message: 'Bad credentials',
+      echoToken: true
+    })
     const result = await runAction({
       eventName: 'pull_request_target',
       payload: mergedPullRequest({ number: 901 }),
@@ -92,9 +98,9 @@ describe('the github-token echoed by GitHub', () => {
     expect(result.results[0]).toMatchObject({ status: 'failed' })
     expect(result.errors).toHaveLength(1)
     // GitHub's answer is still quoted, the token replaced.
-    expect(result.errors[0]).toContain('HTTP 401: Token *** may not do this')
-    expect(String(result.results[0]?.reason)).toContain('Token *** may not do this')
-    expect(result.summary).toContain('Token \\*\\*\\* may not do this')
+    expect(result.errors[0]).toContain('HTTP 401: Bad credentials (token ***)')
+    expect(String(result.results[0]?.reason)).toContain('Bad credentials (token ***)')
+    expect(result.summary).toContain('Bad credentials (token \\*\\*\\*)')
     for (const text of [written(result), result.errors[0] ?? '', result.outputs.results ?? '']) {
       expect(text).not.toContain(GITHUB_TOKEN)
       expect(text).not.toContain(markdown(GITHUB_TOKEN))

@@ -1,14 +1,16 @@
 import type { Subject } from '../../../src/events/types.js'
 import {
   ledgerKey,
-  openLedger,
-  type LedgerOptions,
+  openCommentLedger,
+  type CommentLedgerOptions,
   type LedgerRecipient
 } from '../../../src/ledger/ledger.js'
 
 import { PR } from '../../fixtures/subjects.js'
 
 export { PR }
+
+export const MOODLE_TOKEN = 'moodle-token-of-the-course'
 
 /** Retries and rate-limit waits in milliseconds instead of seconds. */
 export const FAST = {
@@ -56,21 +58,23 @@ export function recipient(
   }
 }
 
-export function open(apiUrl: string, over: Partial<LedgerOptions> = {}) {
+/** The event-mode ledger over HTTP, against the GitHub stand-in at `apiUrl`. */
+export function open(apiUrl: string, over: Partial<CommentLedgerOptions> = {}) {
   const log = over.logger ? (over.logger as Captured) : logger()
-  const options: LedgerOptions = {
+  const options: CommentLedgerOptions = {
     token: 'ghs_default',
     apiUrl,
     subject: PR,
-    courseId: 30,
+    moodleToken: MOODLE_TOKEN,
     runId: '1001',
     runAttempt: 1,
     comment: true,
     dryRun: false,
     force: false,
     client: FAST,
+    delays: { visibilityMs: [20, 40, 80, 160, 320, 640], viewerMs: [1, 1], updateMs: [1, 1] },
     ...over,
     logger: log
   }
-  return { log, ledger: openLedger(options) }
+  return { log, opened: openCommentLedger(options) }
 }

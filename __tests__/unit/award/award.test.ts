@@ -23,6 +23,7 @@ function settings(over: Partial<Settings> = {}): Settings {
     failOnUnmapped: false,
     dryRun: false,
     mode: 'award',
+    checkAwardUserId: null,
     githubToken: null,
     ledger: 'off',
     comment: true,
@@ -127,6 +128,20 @@ describe('awardAll', () => {
     expect(notes).toEqual(['Ledger off: re-running this workflow awards again.'])
     expect(lines).toContain('info: 2 of 2 recipients awarded.')
     expect(lines).toContain('info: Awarded 10 points to @octocat (Moodle user 2); new total 102.')
+  })
+
+  it('pays one award per Moodle user: a second GitHub account of the same user is skipped', async () => {
+    const { moodle, calls } = fakeMoodle(() => 70)
+    const { results } = await awardAll(
+      plan([octocat, hubot, monalisa]),
+      [ready(octocat, 2), ready(hubot, 2), ready(monalisa, 5)],
+      deps(moodle).deps
+    )
+    expect(calls.map(c => c.userId)).toEqual([2, 5])
+    expect(results.map(r => r.status)).toEqual(['awarded', 'skipped', 'awarded'])
+    expect(results[1]?.reason).toBe(
+      'Moodle user 2 already earns for this event as GitHub user octocat: one award per person and event'
+    )
   })
 
   it('keeps settled candidates as they are and sends them nothing', async () => {

@@ -1,45 +1,21 @@
 import { describe, expect, it } from '@jest/globals'
+import { AWARD_KINDS } from '../../../src/events/types.js'
 import {
-  decide,
+  canonicalJson,
   decodeRecords,
-  IN_PROGRESS_MS,
   encodeRecord,
   keyId,
+  newNonce,
   recipientId,
-  stateFromComments,
-  type LedgerComment,
-  type LedgerKey,
-  type LedgerRecord
+  recordKeyFrom,
+  signRecord
 } from '../../../src/ledger/records.js'
+import { SAMPLE_KEY, sampleRecord } from '../../fixtures/ledger-records.js'
 
-const key: LedgerKey = {
-  course: 30,
-  repository: 'School/Course',
-  number: 7,
-  kind: 'pr-merged',
-  recipient: 'gh:501'
-}
+const KEY = recordKeyFrom('moodle-token')
 
-function rec(over: Partial<LedgerRecord> = {}): LedgerRecord {
-  return {
-    v: 1,
-    key,
-    state: 'done',
-    points: 10,
-    xp: 120,
-    moodleUserId: 42,
-    run: '1001/1',
-    at: '2026-01-01T00:00:00.000Z',
-    ...over
-  }
-}
-
-const BOT = { userId: 41898282, userLogin: 'github-actions[bot]', userType: 'Bot' }
-const trusted = (c: LedgerComment) => c.userId === 41898282
-
-function comment(id: number, body: string, who = BOT): LedgerComment {
-  return { id, body, ...who }
-}
+const key = SAMPLE_KEY
+const rec = sampleRecord
 
 describe('keys', () => {
   it('prefers the numeric GitHub id, then the login, then the Moodle id', () => {
@@ -59,22 +35,34 @@ describe('keys', () => {
 
 describe('encoding', () => {
   it('round-trips records, one per line, among other text', () => {
-    const a = rec()
-    const b = rec({ key: { ...key, recipient: 'gh:502' }, state: 'pending', xp: null })
+    const a = signRecord(rec(), KEY)
+    const b = signRecord(rec({ key: { ...key, recipient: 'gh:502' }, state: 'pending' }), KEY)
     const body = `Hello **students**\n${encodeRecord(a)}\nsome text\n${encodeRecord(b)}\n`
-    expect(decodeRecords(body)).toEqual([a, b])
+    const { mac: _a, ...plainA } = a
+    const { mac: _b, ...plainB } = b
+    expect(decodeRecords(body, KEY)).toEqual([
+      { record: plainA, verified: true },
+      { record: plainB, verified: true }
+    ])
+  })
+
+  it.each(AWARD_KINDS)('reads back a record of kind %s (every award kind)', kind => {
+    const r = rec({ key: { ...key, kind } })
+    expect(decodeRecords(encodeRecord(signRecord(r, KEY)), KEY)).toEqual([
+      { record: r, verified: true }
+    ])
   })
 
   it('keeps a hostile value inside the HTML comment', () => {
     const evil = rec({ key: { ...key, recipient: 'login:--><script>alert(1)</script>&' } })
-    const line = encodeRecord(evil)
+    const line = encodeRecord(signRecord(evil, KEY))
     expect(line.startsWith('<!-- moodle-xp-ledger {')).toBe(true)
     expect(line.indexOf('-->')).toBe(line.length - 3)
     expect(line.slice(4, -3)).not.toMatch(/[<>&]/)
-    expect(decodeRecords(line)).toEqual([evil])
+    expect(decodeRecords(line, KEY)).toEqual([{ record: evil, verified: true }])
   })
 
-  it('ignores garbage, damaged JSON and records of the wrong shape', () => {
+  it('skips garbage, damaged JSON and records of the wrong shape', () => {
     const good = rec()
     const body = [
       '<!-- moodle-xp-ledger {not json} -->',
@@ -82,168 +70,67 @@ describe('encoding', () => {
       `<!-- moodle-xp-ledger ${JSON.stringify({ ...good, state: 'maybe' })} -->`,
       `<!-- moodle-xp-ledger ${JSON.stringify({ ...good, points: '10' })} -->`,
       `<!-- moodle-xp-ledger ${JSON.stringify({ ...good, key: { ...key, kind: 'x' } })} -->`,
-      '<!-- moodle-xp-ledger',
+      `<!-- moodle-xp-ledger ${JSON.stringify({ ...good, nonce: undefined })} -->`,
+      '<!-- moodle-xp-ledger <!-- moodle-xp-ledger',
       'random <!-- other comment --> text',
       encodeRecord(good)
     ].join('\n')
-    expect(decodeRecords(body)).toEqual([good])
-    expect(decodeRecords('')).toEqual([])
+    expect(decodeRecords(body, KEY)).toEqual([{ record: good, verified: false }])
+    expect(decodeRecords('', KEY)).toEqual([])
+  })
+
+  it('reads a record after an unterminated marker and inside long text', () => {
+    const good = signRecord(rec(), KEY)
+    const body = `${'x'.repeat(70000)}<!-- moodle-xp-ledger {"v":1 ${'y'.repeat(5000)} -->${encodeRecord(good)}`
+    expect(decodeRecords(body, KEY).map(d => d.verified)).toEqual([true])
+  })
+
+  it('reads the unknown mark back only on a pending record, and the forced mark', () => {
+    const [back] = decodeRecords(encodeRecord(rec({ state: 'pending', unknown: true })), KEY)
+    expect(back?.record.unknown).toBe(true)
+    const [notPending] = decodeRecords(encodeRecord(rec({ state: 'done', unknown: true })), KEY)
+    expect(notPending?.record.unknown).toBeUndefined()
+    const [forced] = decodeRecords(encodeRecord(rec({ forced: true })), KEY)
+    expect(forced?.record.forced).toBe(true)
   })
 })
 
-describe('stateFromComments', () => {
-  it('takes the record in the last trusted comment that names the key', () => {
-    const comments = [
-      comment(3, encodeRecord(rec({ state: 'done', xp: 130 }))),
-      comment(1, encodeRecord(rec({ state: 'failed', xp: null }))),
-      comment(2, 'unrelated'),
-      comment(4, encodeRecord(rec({ key: { ...key, recipient: 'gh:9' }, state: 'pending' })))
-    ]
-    const p = stateFromComments(comments, trusted, key)
-    expect(p.record?.state).toBe('done')
-    expect(p.record?.xp).toBe(130)
-    expect(p.comment?.id).toBe(3)
-    expect(p.foreign).toBeNull()
+describe('MAC', () => {
+  it('verifies with the key of the same Moodle token only', () => {
+    const line = encodeRecord(signRecord(rec(), KEY))
+    expect(decodeRecords(line, recordKeyFrom('moodle-token'))[0]?.verified).toBe(true)
+    expect(decodeRecords(line, recordKeyFrom('another-token'))[0]?.verified).toBe(false)
   })
 
-  it('ignores records written by people (forged or copied)', () => {
-    const mallory = { userId: 666, userLogin: 'mallory', userType: 'User' }
-    const comments = [
-      comment(1, encodeRecord(rec({ state: 'failed', xp: null }))),
-      comment(2, encodeRecord(rec({ state: 'done' })), mallory),
-      comment(3, encodeRecord(rec({ state: 'pending' })), mallory)
-    ]
-    const p = stateFromComments(comments, trusted, key)
-    expect(p.record?.state).toBe('failed')
-    expect(p.foreign).toBeNull()
-    expect(decide(p, { force: false }).action).toBe('award')
+  it.each([
+    ['state', { state: 'failed' }],
+    ['points', { points: 1000 }],
+    ['person', { key: { ...key, recipient: 'gh:666' } }],
+    ['nonce', { nonce: 'n2' }],
+    ['Moodle user', { moodleUserId: 7 }]
+  ])('fails when the %s is changed', (_what, change) => {
+    const signed = signRecord(rec(), KEY)
+    const [decoded] = decodeRecords(encodeRecord({ ...signed, ...change } as typeof signed), KEY)
+    expect(decoded?.verified).toBe(false)
   })
 
-  it('reports a newer record by another Bot account as foreign', () => {
-    const app = { userId: 777, userLogin: 'course-xp[bot]', userType: 'Bot' }
-    const p = stateFromComments(
-      [comment(1, encodeRecord(rec({ state: 'failed' }))), comment(2, encodeRecord(rec()), app)],
-      trusted,
-      key
-    )
-    expect(p.foreign?.login).toBe('course-xp[bot]')
-    const d = decide(p, { force: false })
-    expect(d.action).toBe('unknown')
-    expect(d.reason).toContain('course-xp[bot]')
-    expect(d.reason).toContain('force: true')
-  })
-
-  it('keeps a done award done: a later failed or pending record of ours never undoes it', () => {
-    const comments = [
-      comment(1, encodeRecord(rec({ state: 'done', xp: 120 }))),
-      comment(2, encodeRecord(rec({ state: 'failed', xp: null, run: '1002/1' }))),
-      comment(3, encodeRecord(rec({ state: 'pending', xp: null, run: '1003/1' })))
-    ]
-    const p = stateFromComments(comments, trusted, key)
-    expect(p.record).toMatchObject({ state: 'done', xp: 120 })
-    expect(p.comment?.id).toBe(1)
-    expect(decide(p, { force: false }).action).toBe('already-awarded')
-  })
-
-  it('treats records by people with write access as foreign (a personal access token writes as its owner)', () => {
-    for (const association of ['OWNER', 'MEMBER', 'COLLABORATOR']) {
-      const teacher = { userId: 5, userLogin: 'teacher', userType: 'User', association }
-      const p = stateFromComments([comment(1, encodeRecord(rec()), teacher)], trusted, key)
-      expect(p.foreign?.login).toBe('teacher')
-      expect(decide(p, { force: false }).action).toBe('unknown')
-    }
-    const student = {
-      userId: 6,
-      userLogin: 'student',
-      userType: 'User',
-      association: 'CONTRIBUTOR'
-    }
-    const p = stateFromComments([comment(1, encodeRecord(rec()), student)], trusted, key)
-    expect(p.foreign).toBeNull()
-    expect(decide(p, { force: false }).action).toBe('award')
-  })
-
-  it('lets our own later record override an older foreign one', () => {
-    const app = { userId: 777, userLogin: 'course-xp[bot]', userType: 'Bot' }
-    const p = stateFromComments(
-      [comment(1, encodeRecord(rec({ state: 'pending' })), app), comment(2, encodeRecord(rec()))],
-      trusted,
-      key
-    )
-    expect(p.foreign).toBeNull()
-    expect(decide(p, { force: false }).action).toBe('already-awarded')
-  })
-})
-
-describe('decide', () => {
-  const none = { record: null, comment: null, foreign: null }
-  const withRecord = (r: LedgerRecord) => ({
-    record: r,
-    comment: { id: 5, url: 'https://github.com/x/y/pull/7#issuecomment-5', ...BOT, body: '' },
-    foreign: null
-  })
-
-  it('awards when nothing or only a failure is recorded', () => {
-    expect(decide(none, { force: false })).toEqual({ action: 'award', reason: 'not awarded yet' })
-    expect(decide(withRecord(rec({ state: 'failed', xp: null })), { force: false }).action).toBe(
-      'award'
+  it('does not depend on the order of the fields', () => {
+    const signed = signRecord(rec(), KEY)
+    const reordered = Object.fromEntries(Object.entries(signed).reverse()) as typeof signed
+    expect(decodeRecords(encodeRecord(reordered), KEY)[0]?.verified).toBe(true)
+    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[2,{"e":0,"f":1}]},"b":1}'
     )
   })
 
-  it('says already-awarded with the recorded points and total', () => {
-    const d = decide(withRecord(rec()), { force: false, dryRun: true })
-    expect(d).toMatchObject({ action: 'already-awarded', xp: 120, points: 10 })
-    expect(d.reason).toContain('issuecomment-5')
+  it('signs again over the new content, never over an old mac', () => {
+    const once = signRecord(rec(), KEY)
+    expect(signRecord({ ...once, state: 'failed' }, KEY).mac).not.toBe(once.mac)
+    expect(signRecord(once, KEY).mac).toBe(once.mac)
   })
 
-  it('says unknown for a pending record and tells the teacher what to do', () => {
-    const d = decide(withRecord(rec({ state: 'pending', xp: null })), { force: false })
-    expect(d.action).toBe('unknown')
-    expect(d.reason).toMatch(/XP log in Moodle/)
-    expect(d.reason).toMatch(/force: true/)
-  })
-
-  it('says in-progress for a recent pending record of another workflow run', () => {
-    const pending = withRecord(rec({ state: 'pending', xp: null, run: '1001/1' }))
-    const at = Date.parse('2026-01-01T00:00:00.000Z')
-    const opts = (run: string, ms: number) => ({ force: false, run, now: new Date(at + ms) })
-    const d = decide(pending, opts('2002/1', 30_000))
-    expect(d.action).toBe('in-progress')
-    expect(d.reason).toMatch(/^another run \(1001\/1\) started this award 30 s ago/)
-    expect(d.reason).toMatch(/force: true/)
-    // A re-run of the same workflow run: the earlier attempt has ended.
-    expect(decide(pending, opts('1001/2', 30_000)).action).toBe('unknown')
-    // Too old (the run is over), or no clock given.
-    expect(decide(pending, opts('2002/1', IN_PROGRESS_MS + 1)).action).toBe('unknown')
-    expect(decide(pending, { force: false }).action).toBe('unknown')
-    expect(decide(pending, { ...opts('2002/1', 1000), force: true }).action).toBe('award')
-  })
-
-  it('awards whatever the ledger says under force', () => {
-    for (const state of ['done', 'pending', 'failed'] as const)
-      expect(decide(withRecord(rec({ state })), { force: true }).action).toBe('award')
-  })
-
-  it('under force, still honours what this same workflow run already awarded', () => {
-    const done = withRecord(rec({ state: 'done', run: '1001/2' }))
-    expect(decide(done, { force: true, run: '1001/3' }).action).toBe('already-awarded')
-    expect(decide(done, { force: true, run: '2002/1' }).action).toBe('award')
-    const pending = withRecord(rec({ state: 'pending', xp: null, run: '1001/1' }))
-    expect(decide(pending, { force: true, run: '1001/2' }).action).toBe('award')
-  })
-
-  it('says unknown, not in-progress, for a pending record whose run ended not knowing', () => {
-    const ended = withRecord(rec({ state: 'pending', xp: null, run: '1001/1', unknown: true }))
-    const now = new Date(Date.parse('2026-01-01T00:00:30.000Z'))
-    expect(decide(ended, { force: false, run: '2002/1', now }).action).toBe('unknown')
-  })
-
-  it('reads the unknown mark back from a comment', () => {
-    const [back] = decodeRecords(encodeRecord(rec({ state: 'pending', xp: null, unknown: true })))
-    expect(back?.unknown).toBe(true)
-    const [notPending] = decodeRecords(
-      encodeRecord({ ...rec({ state: 'done' }), unknown: true } as LedgerRecord)
-    )
-    expect(notPending?.unknown).toBeUndefined()
+  it('makes a fresh nonce each time', () => {
+    const nonces = new Set(Array.from({ length: 100 }, newNonce))
+    expect(nonces.size).toBe(100)
   })
 })

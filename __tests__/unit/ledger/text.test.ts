@@ -1,18 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import { decodeRecords, type LedgerRecord } from '../../../src/ledger/records.js'
+import { decodeRecords, recordKeyFrom } from '../../../src/ledger/records.js'
 import { commentBody, escapeText, mention } from '../../../src/ledger/text.js'
+import { sampleRecord } from '../../fixtures/ledger-records.js'
 import { PR } from '../../fixtures/subjects.js'
 
-const record: LedgerRecord = {
-  v: 1,
-  key: { course: 30, repository: 'school/course', number: 7, kind: 'pr-merged', recipient: 'gh:1' },
-  state: 'done',
-  points: 10,
-  xp: 120,
-  moodleUserId: 42,
-  run: '1/1',
-  at: '2026-01-01T00:00:00.000Z'
-}
+const record = sampleRecord()
+const KEY = recordKeyFrom('moodle-token')
 
 describe('escapeText', () => {
   it.each([
@@ -63,7 +56,7 @@ describe('commentBody', () => {
     expect(body).toContain('**120 XP** in total')
     expect(body).toMatch(/@bob: the 10 XP could not be awarded/)
     expect(body).toMatch(/@carol: it is not certain/)
-    expect(decodeRecords(body)).toEqual([record])
+    expect(decodeRecords(body, KEY).map(d => d.record)).toEqual([record])
     const visible = body.split('\n').filter(l => !l.startsWith('<!-- moodle-xp-ledger'))
     expect(visible.join('\n')).not.toMatch(/<img|-->|@everyone|::error::/)
   })
@@ -88,6 +81,6 @@ describe('commentBody', () => {
     })
     expect(body).not.toContain('@')
     expect(body).not.toContain('Fix')
-    expect(decodeRecords(body)).toEqual([record])
+    expect(decodeRecords(body, KEY).map(d => d.record)).toEqual([record])
   })
 })

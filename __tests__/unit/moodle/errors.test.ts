@@ -431,9 +431,12 @@ describe('classifyReply: replies that are not Moodle JSON', () => {
     }
   )
 
-  it('a login page is named, not quoted', () => {
+  it('a login page is named, not quoted, and flagged for check mode', () => {
     const e = failure({ status: 200, contentType: 'text/html', body: LOGIN_PAGE })
     expect(e.message).not.toContain('<!DOCTYPE')
+    expect(e.loginPage).toBe(true)
+    const other = failure({ status: 200, contentType: 'text/html', body: '<html>Portal</html>' })
+    expect(other.loginPage).toBe(false)
   })
 
   it('200 HTML shows the first bytes on one line, cut', () => {

@@ -1,0 +1,115 @@
+/**
+ * The files of the central store (the ledger branch): where they live and how they are
+ * written. One JSON file per source repository, one record per line so that each commit's diff
+ * in GitHub's web view shows exactly the records it added or changed; a cursor file; a README
+ * for the teacher who opens the branch. Records are opaque here: the ledger defines them.
+ * Pure.
+ */
+import type { SyncCursor } from './cursor.js'
+
+export const README_PATH = 'README.md'
+export const CURSOR_PATH = 'cursor.json'
+export const LEDGER_DIR = 'ledger'
+
+/** A file on the ledger branch that is not what the action wrote there. */
+export class StoreFormatError extends Error {
+  constructor(path: string, why: string) {
+    super(
+      `${path} on the ledger branch ${why}: restore it from the branch's history (each commit ` +
+        'is one run) rather than editing it by hand.'
+    )
+    this.name = 'StoreFormatError'
+  }
+}
+
+/** `ledger/<owner>/<name>.json`, lower-cased: GitHub names are case-insensitive. */
+export function ledgerPath(repository: string): string {
+  const [owner = '', name = ''] = repository.toLowerCase().split('/')
+  return `${LEDGER_DIR}/${owner}/${name}.json`
+}
+
+export type StoredRecord = Record<string, unknown>
+
+export interface LedgerFile {
+  /** `owner/name` as GitHub spells it. */
+  repository: string
+  records: StoredRecord[]
+}
+
+function lines(items: string[]): string {
+  return items.length === 0 ? '[]' : `[\n${items.map(i => `    ${i}`).join(',\n')}\n  ]`
+}
+
+export function encodeLedgerFile(file: LedgerFile): string {
+  const records = file.records.map(r => JSON.stringify(r))
+  return `{\n  "repository": ${JSON.stringify(file.repository)},\n  "records": ${lines(records)}\n}\n`
+}
+
+function parse(path: string, text: string): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (e) {
+    throw new StoreFormatError(path, `is not valid JSON (${(e as Error).message})`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new StoreFormatError(path, 'does not hold a JSON object')
+  return value as Record<string, unknown>
+}
+
+/** @throws StoreFormatError */
+export function decodeLedgerFile(path: string, text: string): LedgerFile {
+  const value = parse(path, text)
+  const { repository, records } = value
+  if (typeof repository !== 'string' || !Array.isArray(records))
+    throw new StoreFormatError(path, 'has no "repository" name and "records" list')
+  if (!records.every(r => typeof r === 'object' && r !== null && !Array.isArray(r)))
+    throw new StoreFormatError(path, 'has a record that is not a JSON object')
+  return { repository, records: records as StoredRecord[] }
+}
+
+export function encodeCursorFile(cursor: SyncCursor): string {
+  const names = Object.keys(cursor).sort()
+  const entries = names.map(n => `    ${JSON.stringify(n)}: ${JSON.stringify(cursor[n])}`)
+  const body = entries.length === 0 ? '{}' : `{\n${entries.join(',\n')}\n  }`
+  return `{\n  "repositories": ${body}\n}\n`
+}
+
+/** @throws StoreFormatError */
+export function decodeCursorFile(text: string): SyncCursor {
+  const { repositories } = parse(CURSOR_PATH, text)
+  if (typeof repositories !== 'object' || repositories === null || Array.isArray(repositories))
+    throw new StoreFormatError(CURSOR_PATH, 'has no "repositories" object')
+  const cursor: SyncCursor = {}
+  for (const [name, entry] of Object.entries(repositories)) {
+    const e = entry as { at?: unknown; since?: unknown }
+    if (
+      typeof e?.at !== 'string' ||
+      typeof e.since !== 'string' ||
+      Number.isNaN(Date.parse(e.at)) ||
+      Number.isNaN(Date.parse(e.since))
+    )
+      throw new StoreFormatError(CURSOR_PATH, `has no valid "at" and "since" times for ${name}`)
+    cursor[name.toLowerCase()] = { at: e.at, since: e.since }
+  }
+  return cursor
+}
+
+/** The README at the root of the ledger branch, for the teacher who opens it on GitHub. */
+export const STORE_README = `# Moodle XP ledger
+
+This branch is written by the moodle-xp-action in sync mode. It is not code: it records every
+Level Up XP award the action made for work in your course's repositories, so that no award is
+ever made twice.
+
+- \`ledger/<owner>/<repository>.json\`: the awards for the pull requests and issues of one
+  repository, one record per line (which item, which student, how many points, the new XP
+  total, which workflow run, when, and whether the award is pending, done or failed).
+- \`cursor.json\`: when each repository was last read, so that a scheduled run asks GitHub only
+  for what changed since.
+
+The branch history is the audit log: each commit is one run (claiming the awards it is about
+to make, then recording how they went). Do not edit these files by hand: a record the action did
+not write is never trusted to award anyone, and a deleted record can let an award be paid again.
+To undo a mistake, revert the commit that made it.
+`
