@@ -110,6 +110,30 @@ describe('the github-token echoed by GitHub', () => {
   })
 })
 
+describe('the ledger comment', () => {
+  it('holds no copy of a token, even one written into the pull request’s title', async () => {
+    const result = await runAction({
+      eventName: 'pull_request_target',
+      payload: mergedPullRequest({ number: 902, title: `Leaked ${MOODLE_TOKEN.toUpperCase()}` }),
+      apiUrl,
+      inputs: {
+        'moodle-url': moodle.url,
+        'moodle-token': MOODLE_TOKEN,
+        'course-id': '30',
+        mapping: 'Codertocat: 3',
+        'github-token': GITHUB_TOKEN
+      }
+    })
+
+    expect(result.code).toBe(0)
+    expect(result.results[0]).toMatchObject({ status: 'awarded' })
+    const [comment] = github.comments('Codertocat/Hello-World', 902)
+    expect(comment?.body).toContain('Leaked ***')
+    expectNoPiece(comment?.body ?? '', MOODLE_TOKEN)
+    expectNoPiece(written(result), MOODLE_TOKEN)
+  })
+})
+
 describe('the moodle-token echoed by Moodle in other shapes', () => {
   const request = `wstoken=${MOODLE_TOKEN}&wsfunction=local_xp_award_points`
   const shapes: Array<{ name: string; text: string; hidden: string[] }> = [
