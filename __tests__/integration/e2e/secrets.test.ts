@@ -19,7 +19,7 @@ import {
   MoodleServer
 } from '../../../test-servers/moodle/server.js'
 import { type ActionResult, runAction } from '../../../test-servers/runner/run-action.js'
-import { mergedPullRequest } from '../../fixtures/events.js'
+import { mergedPullRequest, type ThreadOverrides } from '../../fixtures/events.js'
 
 /** A Moodle token as Moodle makes them: 32 hex digits. */
 const MOODLE_TOKEN = '7c3e9a1f5b2d8e4a6c0f3b9d1e7a5c2f'
@@ -70,6 +70,22 @@ function expectNoPiece(text: string, token: string): void {
   }
 }
 
+/** The action on a merged pull request by Codertocat (Moodle user 3), with the ledger on. */
+function onMergedPullRequest(thread: ThreadOverrides): Promise<ActionResult> {
+  return runAction({
+    eventName: 'pull_request_target',
+    payload: mergedPullRequest(thread),
+    apiUrl,
+    inputs: {
+      'moodle-url': moodle.url,
+      'moodle-token': MOODLE_TOKEN,
+      'course-id': '30',
+      mapping: 'Codertocat: 3',
+      'github-token': GITHUB_TOKEN
+    }
+  })
+}
+
 describe('the github-token echoed by GitHub', () => {
   it('reaches neither the ::error line, nor results, nor the summary (Markdown-escaped included)', async () => {
     github.fault({
@@ -79,18 +95,7 @@ describe('the github-token echoed by GitHub', () => {
       message: 'Bad credentials',
       echoToken: true
     })
-    const result = await runAction({
-      eventName: 'pull_request_target',
-      payload: mergedPullRequest({ number: 901 }),
-      apiUrl,
-      inputs: {
-        'moodle-url': moodle.url,
-        'moodle-token': MOODLE_TOKEN,
-        'course-id': '30',
-        mapping: 'Codertocat: 3',
-        'github-token': GITHUB_TOKEN
-      }
-    })
+    const result = await onMergedPullRequest({ number: 901 })
 
     // The ledger could not be read: nothing sent, the step failed and says why.
     expect(result.code).toBe(1)
@@ -112,17 +117,9 @@ describe('the github-token echoed by GitHub', () => {
 
 describe('the ledger comment', () => {
   it('holds no copy of a token, even one written into the pull request’s title', async () => {
-    const result = await runAction({
-      eventName: 'pull_request_target',
-      payload: mergedPullRequest({ number: 902, title: `Leaked ${MOODLE_TOKEN.toUpperCase()}` }),
-      apiUrl,
-      inputs: {
-        'moodle-url': moodle.url,
-        'moodle-token': MOODLE_TOKEN,
-        'course-id': '30',
-        mapping: 'Codertocat: 3',
-        'github-token': GITHUB_TOKEN
-      }
+    const result = await onMergedPullRequest({
+      number: 902,
+      title: `Leaked ${MOODLE_TOKEN.toUpperCase()}`
     })
 
     expect(result.code).toBe(0)
