@@ -5,7 +5,7 @@
  */
 import { awardAll } from './award/award.js'
 import { resolveCandidates } from './award/resolve.js'
-import { planAwards } from './events/plan.js'
+import { earningEvent, planAwards } from './events/plan.js'
 import { MoodleClient, proxyFromEnv } from './moodle/client.js'
 import { outputsFrom } from './report/outcome.js'
 import { awardReport, type RunReport } from './report/run-report.js'
@@ -28,7 +28,10 @@ export async function run(): Promise<void> {
   const progress: Progress = { awarding: false }
   try {
     const context = readRunContext(process.env)
-    const settings = parseSettings(raw, { forkPullRequest: isForkPullRequest(context) })
+    const settings = parseSettings(raw, {
+      forkPullRequest: isForkPullRequest(context),
+      threadEvent: earningEvent(context.eventName) !== undefined
+    })
     moodle =
       settings.moodleToken === null
         ? null

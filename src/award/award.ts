@@ -184,9 +184,10 @@ async function awardEligible(
     } catch (error) {
       if (!(error instanceof MoodleError)) throw error
       const status = error.outcome === 'unknown' ? 'unknown' : 'failed'
+      // With a ledger, its own procedure (check, then force) replaces the client's advice.
       const reason =
         status === 'unknown' && ledger
-          ? unknownAwardReason(error.message, deps.context.runId)
+          ? unknownAwardReason(error, deps.context.runId)
           : error.message
       settle(item, status, reason)
       if (recipient) outcomes.push({ recipient, state: status, xp: null, reason: error.message })

@@ -345,7 +345,8 @@ async function attempt<T>(call: () => Promise<T>): Promise<CallResult<T>> {
         category: error.category,
         errorcode: error.errorcode,
         httpStatus: error.httpStatus,
-        outcome: error.outcome
+        outcome: error.outcome,
+        loginPage: error.loginPage
       }
     }
   }

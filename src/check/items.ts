@@ -2,7 +2,7 @@
  * Check mode's verdicts, as pure functions over what the Moodle calls returned. Each builds
  * checklist items; `check.ts` makes the calls and `report.ts` renders the items.
  */
-import { AWARD_FUNCTION } from '../moodle/errors.js'
+import { AWARD_FUNCTION, moodleErrorCode } from '../moodle/errors.js'
 import type { MoodleErrorCategory, MoodleOutcome } from '../moodle/errors.js'
 import type { SiteInfo } from '../moodle/types.js'
 import type { Problem } from '../report/run-report.js'
@@ -46,6 +46,8 @@ export interface MoodleFailure {
   httpStatus?: number | null
   /** `unknown` when the function may have run (only the test award can change anything). */
   outcome?: MoodleOutcome
+  /** A login page came instead of Moodle's reply. */
+  loginPage?: boolean
 }
 
 export type CallResult<T> = { ok: true; value: T } | { ok: false; error: MoodleFailure }
@@ -76,22 +78,11 @@ export function siteOutcome(result: CallResult<SiteInfo>): SiteOutcome {
   if (result.ok) return { kind: 'info', info: result.value }
   const { message, category, errorcode } = result.error
   if (category === 'token') return { kind: 'token-refused', message }
-  if (category === 'not-moodle' && result.error.httpStatus === 200 && isLoginPage(message)) {
-    return { kind: 'unreachable', message, loginPage: true }
-  }
+  if (result.error.loginPage === true) return { kind: 'unreachable', message, loginPage: true }
   if (NO_MOODLE_ANSWER.has(category) || errorcode === null) {
     return { kind: 'unreachable', message: withoutHtmlQuote(message) }
   }
   return { kind: 'no-site-info', message, errorcode }
-}
-
-/**
- * Whether the start of a web page quoted in a reply's description (`HTTP 200 (text/html):
- * "<!DOCTYPE ..."`) is a login page: its title or its form. Only the quote is read.
- */
-function isLoginPage(message: string): boolean {
-  const quoted = /\): "(.*)"/.exec(message)?.[1] ?? ''
-  return /<title>\s*(log ?in|sign ?in)|id="login|page-login|name="password"/i.test(quoted)
 }
 
 /**
@@ -143,11 +134,10 @@ export function probeAvailability(
 ): Availability {
   if (result.ok) return { state: 'present', probed: true }
   const { errorcode, category, message } = result.error
-  if (errorcode === 'invalidparameter') return { state: 'present', probed: true }
-  if (errorcode === 'invalidrecord' || errorcode === 'invalidrecordunknown') {
-    return { state: 'not-installed' }
-  }
-  if (errorcode === 'accessexception' && category !== 'token') {
+  const probe = errorcode === null ? undefined : moodleErrorCode(errorcode)?.probe
+  if (probe === 'parameters-checked') return { state: 'present', probed: true }
+  if (probe === 'function-unknown') return { state: 'not-installed' }
+  if (probe === 'access-refused' && category !== 'token') {
     return siteInfoWorked || category === 'service'
       ? { state: 'not-in-service' }
       : { state: 'refused' }

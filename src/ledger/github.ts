@@ -6,6 +6,7 @@
  *
  * Octokit is imported lazily, inside `connect()`: runs with `ledger: off` never load it.
  */
+import { redactSecrets } from '../report/redact.js'
 import type { Author, Identity } from './store.js'
 
 export type { Identity }
@@ -212,10 +213,11 @@ export async function connect(o: ConnectOptions): Promise<GitHubApi> {
         const res = await octokit.rest.issues.createComment({
           ...split(repository),
           issue_number: number,
-          body,
+          // Comments are written text too: no copy of a secret reaches them.
+          body: redactSecrets(body),
           request: { ...req(), retries: 0 }
         })
-        return toComment(res.data as RawComment)
+        return toComment(res.data)
       } catch (e) {
         throw asGitHubError(e, `Writing a comment on #${number} in ${repository}`)
       }
@@ -225,7 +227,7 @@ export async function connect(o: ConnectOptions): Promise<GitHubApi> {
         await octokit.rest.issues.updateComment({
           ...split(repository),
           comment_id: id,
-          body,
+          body: redactSecrets(body),
           request: req()
         })
       } catch (e) {

@@ -6,11 +6,13 @@ import {
   MoodleError,
   classifyNetworkError,
   classifyReply,
+  moodleError,
   oneLine,
-  unknownOutcomeAdvice,
   type ReplyResult
 } from './errors.js'
+import { unknownOutcomeStatement } from './error-codes.js'
 import { encodeForm, type MoodleParam } from './form.js'
+import { Redactor } from '../report/redact.js'
 import type { MoodleUser, SiteInfo } from './types.js'
 
 export interface MoodleRetryOptions {
@@ -174,14 +176,14 @@ export class MoodleClient {
   readonly #baseDelayMs: number
   readonly #maxDelayMs: number
   readonly #agent: Dispatcher
-  /** The token as it may appear in a reply, longest first; none for an empty token. */
-  readonly #tokenForms: string[]
+  /** Hides the token in every form a reply may echo it (see report/redact.ts). */
+  readonly #redactor: Redactor
   #closed = false
 
   constructor(options: MoodleClientOptions) {
     this.#endpoint = new URL(options.endpoint)
     this.#token = options.token
-    this.#tokenForms = tokenForms(options.token)
+    this.#redactor = new Redactor([options.token])
     this.#timeoutMs = options.timeoutMs
     this.#attempts = Math.max(1, Math.floor(options.retry?.attempts ?? 3))
     this.#baseDelayMs = Math.max(0, options.retry?.baseDelayMs ?? 500)
@@ -247,11 +249,11 @@ export class MoodleClient {
     })
     const parsed = awardReply.safeParse(data)
     if (parsed.success) return { xp: parsed.data.xp }
-    // The function ran and answered: the points were most likely added, but we cannot tell.
+    // Moodle answered with a result, so the function ran: the points were most likely added.
     throw this.#withoutToken(
-      new MoodleError(
-        `Moodle ${AWARD_FUNCTION}: the reply ${shown(data)} is not {"xp": <integer>}; ` +
-          unknownOutcomeAdvice(AWARD_FUNCTION),
+      moodleError(
+        AWARD_FUNCTION,
+        `the reply ${shown(data)} is not {"xp": <integer>}; ${unknownOutcomeStatement(AWARD_FUNCTION)}`,
         { outcome: 'unknown', category: 'unknown-outcome', retryable: false, httpStatus: 200 }
       )
     )
@@ -391,32 +393,20 @@ export class MoodleClient {
   }
 
   /**
-   * Replaces the token with `***` in text taken from a reply, also as a server may echo it:
-   * form-encoded (the request body), percent-encoded, or JSON-escaped.
+   * Replaces the token with `***` in text taken from a reply, in every form a server may echo it:
+   * form- or percent-encoded (the request body), JSON-escaped, base64, any letter case, cut.
    */
   #redact(text: string): string {
-    let clean = text
-    for (const form of this.#tokenForms) clean = clean.split(form).join('***')
-    return clean
+    return this.#redactor.redact(text)
   }
 
   /** Belt and braces: a server may echo the request; the token never leaves in an error. */
   #withoutToken(error: MoodleError, suffix = ''): MoodleError {
-    return new MoodleError(this.#redact(`${error.message}${suffix}`), error)
+    return new MoodleError(this.#redact(`${error.message}${suffix}`), {
+      ...error,
+      diagnosis: this.#redact(`${error.diagnosis}${suffix}`)
+    })
   }
-}
-
-/** The token raw, form-encoded, percent-encoded and JSON-escaped; longest first. */
-function tokenForms(token: string): string[] {
-  if (token === '') return []
-  const forms = new Set([
-    token,
-    new URLSearchParams({ t: token }).toString().slice(2),
-    encodeURIComponent(token),
-    JSON.stringify(token).slice(1, -1),
-    JSON.stringify(token).slice(1, -1).replaceAll('/', '\\/')
-  ])
-  return [...forms].sort((a, b) => b.length - a.length)
 }
 
 /** Outcome unknown only because the answer was lost in transit (not a Moodle verdict). */

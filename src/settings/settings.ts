@@ -50,6 +50,8 @@ export interface Settings {
 export interface RunHints {
   /** The run is a `pull_request` event from a fork: GitHub passes it no secrets. */
   forkPullRequest: boolean
+  /** The event awards the people of a pull request or issue, where the ledger keeps its records. */
+  threadEvent?: boolean
 }
 
 export const MAX_POINTS = 1_000_000
@@ -258,6 +260,13 @@ export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
     if (error instanceof MoodleUrlError) throw new InputError('moodle-url', error.message)
     throw error
   }
+  const ledger = oneOf('ledger', raw.ledger, ['comment', 'off'] as const)
+  if (mode === 'award' && ledger === 'comment' && raw['github-token'] === '' && hints.threadEvent) {
+    throw new InputError(
+      'github-token',
+      'is empty, but the ledger (ledger: comment) needs it to record awards; keep its default ${{ github.token }}, or set ledger: off.'
+    )
+  }
   return {
     moodleEndpoint: endpoint,
     moodleToken: token,
@@ -277,7 +286,7 @@ export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
     mode,
     checkAwardUserId: checkAwardUserId(raw['check-award-user-id'], mode),
     githubToken: raw['github-token'] === '' ? null : raw['github-token'],
-    ledger: oneOf('ledger', raw.ledger, ['comment', 'off'] as const),
+    ledger,
     comment: bool('comment', raw.comment),
     force: bool('force', raw.force),
     timeoutMs:

@@ -6,6 +6,11 @@
  * No HTTP here: server.ts turns a request into a `WsCall` and a `CallResult` into a reply.
  */
 import {
+  MOODLE_ERROR_CODES,
+  type MoodleErrorCodeName,
+  moodleMessage
+} from '../../src/moodle/error-codes.js'
+import {
   defaultLevels,
   type MoodleLevelConfig,
   type SerializedState,
@@ -205,20 +210,6 @@ export function resolveConfig(config: MoodleServerConfig = {}): ResolvedMoodleCo
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-/**
- * Exception class names as Moodle 4.5 reports them (older sites use un-namespaced names:
- * clients must match on errorcode, never on these).
- */
-const CLASS = {
-  moodle: 'core\\exception\\moodle_exception',
-  access: 'webservice_access_exception',
-  missingRecord: 'dml_missing_record_exception',
-  invalidParameter: 'core\\exception\\invalid_parameter_exception',
-  capability: 'core\\exception\\required_capability_exception',
-  requireLogin: 'core\\exception\\require_login_exception',
-  invalidResponse: 'core\\exception\\invalid_response_exception'
-}
-
 /** A Moodle exception as the REST server serialises it. */
 export class WsException extends Error {
   constructor(
@@ -231,56 +222,45 @@ export class WsException extends Error {
   }
 }
 
-const accessException = (debuginfo: string) =>
-  new WsException(CLASS.access, 'accessexception', 'Access control exception', debuginfo)
+/**
+ * A known Moodle error, its class and message from the action's own table of error codes (so
+ * the server and the client cannot disagree on a code); `a` fills Moodle's `{$a}`.
+ */
+export function moodleException(
+  errorcode: MoodleErrorCodeName,
+  debuginfo?: string,
+  a?: string
+): WsException {
+  return new WsException(
+    MOODLE_ERROR_CODES[errorcode].exception,
+    errorcode,
+    moodleMessage(errorcode, a),
+    debuginfo
+  )
+}
+
+const accessException = (debuginfo: string) => moodleException('accessexception', debuginfo)
 
 export const invalidParameter = (debuginfo: string) =>
-  new WsException(
-    CLASS.invalidParameter,
-    'invalidparameter',
-    'Invalid parameter value detected',
-    debuginfo
-  )
+  moodleException('invalidparameter', debuginfo)
 
-export const siteMaintenance = () =>
-  new WsException(
-    CLASS.moodle,
-    'sitemaintenance',
-    'The site is undergoing maintenance and is currently not available'
-  )
+export const siteMaintenance = () => moodleException('sitemaintenance')
 
-export const invalidResponse = (debuginfo: string) =>
-  new WsException(
-    CLASS.invalidResponse,
-    'invalidresponse',
-    'Invalid response value detected',
-    debuginfo
-  )
+export const invalidResponse = (debuginfo: string) => moodleException('invalidresponse', debuginfo)
 
 /** required_capability_exception, as `require_capability` raises it. */
 const noPermission = (what: string, capability: string) =>
-  new WsException(
-    CLASS.capability,
-    'nopermissions',
-    `Sorry, but you do not currently have permissions to do that (${what}).`,
-    capability
-  )
+  moodleException('nopermissions', capability, what)
 
 /** `moodle_exception('nopermissions', '', '', $page)`: a page the course turned off. */
 const pageOff = (page: string) =>
   new WsException(
-    CLASS.moodle,
+    'core\\exception\\moodle_exception',
     'nopermissions',
-    `Sorry, but you do not currently have permissions to do that (${page}).`
+    moodleMessage('nopermissions', page)
   )
 
-const requireLogin = (debuginfo: string) =>
-  new WsException(
-    CLASS.requireLogin,
-    'requireloginerror',
-    'Course or activity not accessible.',
-    debuginfo
-  )
+const requireLogin = (debuginfo: string) => moodleException('requireloginerror', debuginfo)
 
 /** dml_missing_record_exception: the table is named only when debugging is on. */
 function missingRecord(
@@ -292,30 +272,16 @@ function missingRecord(
   const shown = typeof value === 'number' ? String(value) : `'${value}'`
   const sql = `SELECT * FROM {${table}} WHERE ${column} = ?\n[array (\n  0 => ${shown},\n)]`
   return debug
-    ? new WsException(
-        CLASS.missingRecord,
-        'invalidrecord',
-        `Can't find data record in database table ${table}.`,
-        sql
-      )
-    : new WsException(
-        CLASS.missingRecord,
-        'invalidrecordunknown',
-        "Can't find data record in database."
-      )
+    ? moodleException('invalidrecord', sql, table)
+    : moodleException('invalidrecordunknown')
 }
 
 /** `invaliduser`/`invalidcourseid` with debugging on, the generic missing record otherwise. */
 function lookupFailed(debug: boolean, what: 'user' | 'course', id: number): WsException {
   if (!debug) return missingRecord(false, what, 'id', id)
   return what === 'user'
-    ? new WsException(CLASS.moodle, 'invaliduser', 'Invalid user', `User id ${id} not found`)
-    : new WsException(
-        CLASS.moodle,
-        'invalidcourseid',
-        'You are trying to use an invalid course ID',
-        `Course id ${id} not found`
-      )
+    ? moodleException('invaliduser', `User id ${id} not found`)
+    : moodleException('invalidcourseid', `Course id ${id} not found`)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -404,7 +370,7 @@ export class MoodleSite {
     const { config } = this
     const token = config.tokens.find(t => call.token !== null && t.token === call.token)
     if (token === undefined) {
-      throw new WsException(CLASS.moodle, 'invalidtoken', 'Invalid token - token not found')
+      throw moodleException('invalidtoken')
     }
     if (token.expired) {
       config.tokens = config.tokens.filter(t => t !== token)
@@ -420,11 +386,7 @@ export class MoodleSite {
     if (config.maintenance) throw siteMaintenance()
     for (const state of ['deleted', 'suspended'] as const) {
       if (user[state]) {
-        throw new WsException(
-          CLASS.moodle,
-          `wsaccessuser${state}`,
-          `Refused web service access for ${state} username: ${user.username}`
-        )
+        throw moodleException(`wsaccessuser${state}`, undefined, user.username)
       }
     }
     if (token.restUse === false) {
@@ -484,8 +446,9 @@ export class MoodleSite {
     if (course === undefined) throw lookupFailed(config.debug, 'course', courseid)
     if (!this.canManage(caller, courseid)) throw noPermission('Manage XP', 'block/xp:manage')
     if (!config.sitewide && !course.xpEnabled) {
+      // Not in the action's table of error codes on purpose: an unknown code.
       throw new WsException(
-        CLASS.moodle,
+        'core\\exception\\moodle_exception',
         'xpnotenabled',
         'Level Up XP is not enabled in this course.',
         `Course id ${courseid} has no Level Up XP block`
@@ -546,10 +509,8 @@ export class MoodleSite {
       throw noPermission('Manage XP', 'block/xp:manage')
     }
     if (!this.config.users.some(u => u.id === userId && !u.deleted)) {
-      throw new WsException(
-        CLASS.missingRecord,
+      throw moodleException(
         'invalidrecordunknown',
-        "Can't find data record in database.",
         `SELECT u.id, x.userid, x.xp FROM {user} u ... WHERE u.id = ? [array (0 => ${userId})]`
       )
     }
@@ -634,7 +595,7 @@ export class MoodleSite {
     if (course === undefined) throw missingRecord(this.config.debug, 'course', 'id', courseId)
     if (!this.canOpen(caller, courseId)) {
       throw new WsException(
-        CLASS.moodle,
+        MOODLE_ERROR_CODES.errorcoursecontextnotvalid.exception,
         'errorcoursecontextnotvalid',
         `You cannot execute functions in the course context (course id:${courseId}). The context error message was: Course or activity not accessible.`
       )

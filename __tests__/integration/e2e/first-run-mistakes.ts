@@ -448,6 +448,8 @@ export async function runMistake(
       mode: m.mode,
       'mapping-file': ROSTER_PATH,
       'timeout-seconds': '5',
+      // What the runner passes by default (`${{ github.token }}`); no case reaches the ledger.
+      'github-token': 'ghs_default',
       ...m.inputs?.(url)
     },
     eventName: m.event?.name ?? 'workflow_dispatch',

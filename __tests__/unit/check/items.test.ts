@@ -134,11 +134,10 @@ describe('siteItems', () => {
 
   it('says a login page came instead of quoting its HTML', () => {
     const message =
-      'Moodle core_webservice_get_site_info: HTTP 200 (text/html): "<!DOCTYPE html> <html dir="ltr"> <head> <title>Log in to the site | Demo..."' +
-      ": this is a web page, not Moodle's web service (often the login page)"
+      "Moodle core_webservice_get_site_info: HTTP 200 (a login page): this looks like Moodle's login page: moodle-url must be the Moodle site root"
     const outcome = siteOutcome({
       ok: false,
-      error: { category: 'not-moodle', errorcode: null, message, httpStatus: 200 }
+      error: { category: 'not-moodle', errorcode: null, message, httpStatus: 200, loginPage: true }
     })
     expect(outcome).toMatchObject({ kind: 'unreachable', loginPage: true })
     const [site] = siteItems(outcome)

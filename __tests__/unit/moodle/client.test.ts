@@ -250,40 +250,36 @@ describe('MoodleClient never retries an award that may have run', () => {
     expect(e.message).toMatch(/XP log/)
   })
 
-  it('an error code the client does not know = unknown, 1 request', async () => {
-    const s = await server((_req, res) =>
-      sendJson(res, {
+  it.each([
+    {
+      name: 'an error code the client does not know',
+      reply: {
         exception: 'dml_write_exception',
         errorcode: 'dmlwriteexception',
         message: 'Error writing to database'
-      })
-    )
-    const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
-    expect(s.requests).toHaveLength(1)
-    expect(e).toMatchObject({
-      category: 'unknown-outcome',
-      outcome: 'unknown',
-      errorcode: 'dmlwriteexception'
-    })
-    expect(e.message).toContain('Error writing to database')
-    expect(e.message).toMatch(/XP log/)
-  })
-
-  it('invalidresponse = unknown, 1 request', async () => {
-    const s = await server((_req, res) =>
-      sendJson(res, {
+      },
+      shown: '"dmlwriteexception" (Error writing to database)'
+    },
+    {
+      name: 'invalidresponse',
+      reply: {
         exception: 'invalid_response_exception',
         errorcode: 'invalidresponse',
         message: 'Invalid response value detected'
-      })
-    )
+      },
+      shown: 'did not match its description (invalidresponse)'
+    }
+  ])('$name = unknown, 1 request', async ({ reply, shown }) => {
+    const s = await server((_req, res) => sendJson(res, reply))
     const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
     expect(s.requests).toHaveLength(1)
     expect(e).toMatchObject({
       category: 'unknown-outcome',
       outcome: 'unknown',
-      errorcode: 'invalidresponse'
+      errorcode: reply.errorcode
     })
+    expect(e.message).toContain(shown)
+    expect(e.message).toMatch(/XP log/)
   })
 
   it.each([[{ xp: '12' }], [{}], [null], [{ xp: 1.5 }]])(

@@ -3,6 +3,16 @@ import { moodleEndpoint, MoodleUrlError } from '../../../src/moodle/url.js'
 
 const END = '/webservice/rest/server.php'
 
+/** What `run` throws; fails the test when it throws nothing. */
+function thrownBy(run: () => unknown): unknown {
+  try {
+    run()
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected an error')
+}
+
 describe('moodleEndpoint', () => {
   it('accepts the site root with or without a trailing slash', () => {
     expect(moodleEndpoint('https://moodle.example.edu', false)).toBe(
@@ -60,13 +70,9 @@ describe('moodleEndpoint', () => {
   })
 
   it('refuses credentials without echoing them', () => {
-    let message = ''
-    try {
-      moodleEndpoint('https://admin:s3cret@moodle.example.edu', false)
-    } catch (error) {
-      expect(error).toBeInstanceOf(MoodleUrlError)
-      message = (error as Error).message
-    }
+    const error = thrownBy(() => moodleEndpoint('https://admin:s3cret@moodle.example.edu', false))
+    expect(error).toBeInstanceOf(MoodleUrlError)
+    const message = (error as Error).message
     expect(message).toMatch(/user name or password/)
     expect(message).not.toContain('s3cret')
   })
@@ -75,11 +81,8 @@ describe('moodleEndpoint', () => {
     expect(() => moodleEndpoint(`https://m.edu${END}?wstoken=abc123`, false)).toThrow(/query/)
     expect(() => moodleEndpoint('https://m.edu/?', false)).toThrow(/query/)
     expect(() => moodleEndpoint('https://m.edu/#top', false)).toThrow(/fragment/)
-    try {
-      moodleEndpoint(`https://m.edu${END}?wstoken=abc123`, false)
-    } catch (error) {
-      expect((error as Error).message).not.toContain('abc123')
-    }
+    const error = thrownBy(() => moodleEndpoint(`https://m.edu${END}?wstoken=abc123`, false))
+    expect((error as Error).message).not.toContain('abc123')
   })
 
   it('refuses a page URL other than server.php', () => {
@@ -116,11 +119,10 @@ describe('moodleEndpoint', () => {
     expect(() => moodleEndpoint('https://m.edu/course/view.php?id=abc123', false)).toThrow(
       'is a page of the site, not its root: use https://m.edu'
     )
-    try {
+    const error = thrownBy(() =>
       moodleEndpoint('https://m.edu/user/profile.php?id=5&wstoken=s3cret', false)
-    } catch (error) {
-      expect((error as Error).message).not.toContain('s3cret')
-    }
+    )
+    expect((error as Error).message).not.toContain('s3cret')
   })
 
   it('accepts a site root whose path only looks like a folder', () => {

@@ -34,7 +34,7 @@ describe('readRawInputs', () => {
 })
 
 describe('parseSettings', () => {
-  it('gives the spec defaults', () => {
+  it('gives the documented defaults', () => {
     const s = parse({})
     expect(s).toMatchObject({
       moodleEndpoint: 'https://moodle.example.edu/webservice/rest/server.php',
@@ -104,6 +104,17 @@ describe('parseSettings', () => {
     expect(parse({ 'moodle-token': '', mode: 'check' }, fork).moodleToken).toBeNull()
     expect(failure({ 'moodle-token': '', mode: 'check' }).input).toBe('moodle-token')
     expect(failure({ 'moodle-token': '', mode: 'award' }, fork).input).toBe('moodle-token')
+  })
+
+  it('needs github-token for the ledger on a pull request or issue event, unless ledger: off', () => {
+    const thread = { forkPullRequest: false, threadEvent: true }
+    const error = failure({ 'github-token': '' }, thread)
+    expect(error.input).toBe('github-token')
+    expect(error.message).toMatch(/ledger: comment.*\$\{\{ github\.token \}\}.*ledger: off/)
+    expect(parse({ 'github-token': '', ledger: 'off' }, thread).githubToken).toBeNull()
+    expect(parse({ 'github-token': '', mode: 'check' }, thread).githubToken).toBeNull()
+    // Other events keep no ledger: nothing needs the token.
+    expect(parse({ 'github-token': '' }).githubToken).toBeNull()
   })
 
   it('refuses http to a public host unless allow-http', () => {
