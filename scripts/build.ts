@@ -1,32 +1,154 @@
 /**
  * Builds the action bundle into a folder: `dist` for the committed bundle (`npm run build`), a
- * temporary folder for the tests (Jest global setup) and for the dist check. One command, so
- * what the tests run is built exactly as what users run.
+ * temporary folder for the tests (Jest global setup), the dist check and the bench. One command,
+ * so what the tests run is built exactly as what users run.
+ *
+ * esbuild, minified ES modules: `index.js` holds what every run needs; what only some runs need
+ * (Octokit for the ledger, the roster parsers) sits in chunks loaded by `import()` on the paths
+ * that use them. The same sources always give the same bytes (the dist check compares them).
+ * The plugins, and what each one saves, are explained in docs/speed.md.
  *
  * Usage: tsx scripts/build.ts <out-dir>
  */
-import { execFileSync } from 'node:child_process'
-import { join } from 'node:path'
+import { build as esbuild, type Metafile, type Plugin } from 'esbuild'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { isBuiltin } from 'node:module'
+import { join, relative, resolve } from 'node:path'
 
 const root = join(import.meta.dirname, '..')
 
-export function build(outDir: string): void {
-  const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
-  execFileSync(
-    process.execPath,
-    [
-      ncc,
-      'build',
-      'src/index.ts',
-      '-o',
-      outDir,
-      '--minify',
-      '--license',
-      'licenses.txt',
-      '--quiet'
-    ],
-    { cwd: root, stdio: 'inherit' }
-  )
+/**
+ * Every chunk gets a CommonJS `require`, through which Node's built-in modules are loaded (see
+ * `builtinsThroughRequire`). The name cannot clash: nothing else in an ES module defines it.
+ */
+const BANNER = 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);'
+
+/**
+ * Built-in modules through `require`, never through `import`. Importing a built-in into an ES
+ * module builds its namespace, which reads every export, lazy getters included: for `node:http`
+ * that loads Node's own copy of undici (fetch, WebSocket) for nothing. A CommonJS wrapper
+ * around `require('node:x')` gives the same exports, read only when used.
+ */
+const builtinsThroughRequire: Plugin = {
+  name: 'builtins-through-require',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, args => {
+      if (!isBuiltin(args.path)) return undefined
+      if (args.kind === 'require-call' || args.namespace === 'builtin') {
+        return { path: args.path, external: true }
+      }
+      const name = args.path.startsWith('node:') ? args.path : `node:${args.path}`
+      return { path: name, namespace: 'builtin' }
+    })
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, args => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)})`,
+      loader: 'js'
+    }))
+  }
+}
+
+/**
+ * `@actions/core` without its OIDC client. Its index imports the client (for `getIDToken`),
+ * which imports `@actions/http-client` and with it all of undici: the larger part of core's
+ * start-up cost, for a function this action never calls. The stand-in throws if it ever is.
+ */
+const coreWithoutOidc: Plugin = {
+  name: 'core-without-oidc',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, args =>
+      /[\\/]@actions[\\/]core[\\/]/.test(args.importer)
+        ? { path: 'oidc-utils', namespace: 'left-out' }
+        : undefined
+    )
+    build.onLoad({ filter: /^oidc-utils$/, namespace: 'left-out' }, () => ({
+      contents:
+        'export class OidcClient { static async getIDToken() { ' +
+        "throw new Error('getIDToken: the OIDC client is not part of this bundle') } }",
+      loader: 'js'
+    }))
+  }
+}
+
+/**
+ * undici without HTTP/2. Its client module loads `node:http2` (and with it `node:tls`) at start
+ * only to read constants for HTTP/2 sessions, which undici opens only with `allowH2`; neither
+ * the Moodle client nor Octokit sets it, so every request is HTTP/1.1. undici already handles a
+ * Node built without http2: the `require` fails and the constants stay undefined.
+ */
+const undiciWithoutHttp2: Plugin = {
+  name: 'undici-without-http2',
+  setup(build) {
+    build.onResolve({ filter: /^node:http2$/ }, args =>
+      /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/.test(args.importer)
+        ? { path: 'http2', namespace: 'left-out' }
+        : undefined
+    )
+    build.onLoad({ filter: /^http2$/, namespace: 'left-out' }, () => ({
+      contents: "throw new Error('node:http2 is not part of this bundle')",
+      loader: 'js'
+    }))
+  }
+}
+
+/** The packages whose code is in the bundle, each with its license file. */
+function licenses(metafile: Metafile): string {
+  const packages = new Set<string>()
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      // The innermost node_modules folder names the package (nested copies included).
+      const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)
+      if (match?.[1] && bytesInOutput > 0) packages.add(resolve(root, match[1]))
+    }
+  }
+  const entries = [...packages].map(dir => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      name: string
+      license?: string
+    }
+    const file = readdirSync(dir)
+      .filter(name => /^(licen[cs]e|copying)(\.[a-z]+)?$/i.test(name))
+      .sort()[0]
+    const text = file ? readFileSync(join(dir, file), 'utf8').trim() : ''
+    return { name: manifest.name, text: [manifest.name, manifest.license ?? '', text].join('\n') }
+  })
+  const byName = new Map(entries.map(entry => [entry.name, entry.text]))
+  return [...byName.keys()]
+    .sort()
+    .map(name => `${byName.get(name)}\n`)
+    .join('\n')
+}
+
+/**
+ * Builds into `outDir` (emptied first). `extraPlugins` run before the build's own; only the
+ * bench uses them, to build a variant for comparison.
+ */
+export async function build(outDir: string, extraPlugins: Plugin[] = []): Promise<void> {
+  const out = resolve(outDir)
+  if (relative(out, root) === '' || !relative(out, root).startsWith('..')) {
+    throw new Error(`refusing to build into ${out}: it would empty the repository`)
+  }
+  // Emptied first: chunk names change with their content, and stale chunks must not linger.
+  if (existsSync(out)) rmSync(out, { recursive: true })
+  mkdirSync(out, { recursive: true })
+  const result = await esbuild({
+    absWorkingDir: root,
+    entryPoints: ['src/index.ts'],
+    outdir: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    splitting: true,
+    chunkNames: '[name]-[hash]',
+    minify: true,
+    legalComments: 'none',
+    banner: { js: BANNER },
+    plugins: [...extraPlugins, builtinsThroughRequire, coreWithoutOidc, undiciWithoutHttp2],
+    metafile: true,
+    logLevel: 'warning'
+  })
+  writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'module' }, null, 2)}\n`)
+  writeFileSync(join(out, 'licenses.txt'), licenses(result.metafile))
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
@@ -35,5 +157,5 @@ if (process.argv[1] && import.meta.filename === process.argv[1]) {
     console.error('usage: tsx scripts/build.ts <out-dir>')
     process.exit(2)
   }
-  build(outDir)
+  await build(outDir)
 }
