@@ -24,6 +24,8 @@ export interface ActionRun {
   apiUrl?: string
   /** Reuse a workspace (e.g. to re-run the same event). */
   workspace?: string
+  /** Another bundle than DIST (the bench compares builds). */
+  dist?: string
 }
 
 export interface ActionResult {
@@ -92,7 +94,7 @@ export async function runAction(run: ActionRun): Promise<ActionResult> {
   }
   Object.assign(env, run.env)
 
-  const child = spawn(process.execPath, [DIST], { env, cwd: workspace })
+  const child = spawn(process.execPath, [run.dist ?? DIST], { env, cwd: workspace })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', chunk => (stdout += chunk))
