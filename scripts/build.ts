@@ -48,22 +48,64 @@ const builtinsThroughRequire: Plugin = {
 }
 
 /**
- * `@actions/core` without its OIDC client. Its index imports the client (for `getIDToken`),
- * which imports `@actions/http-client` and with it all of undici: the larger part of core's
- * start-up cost, for a function this action never calls. The stand-in throws if it ever is.
+ * `@actions/core` for the runner protocol only. Its index imports modules this action never
+ * uses, and one it uses for a single call, each a large part of core's start-up cost:
+ * - the OIDC client (for `getIDToken`), which imports `@actions/http-client` and with it all of
+ *   undici: replaced by a stand-in that throws if ever called;
+ * - `platform`, whose `getDetails` runs shell commands through `@actions/exec` (loading
+ *   `child_process`): the stand-in keeps its constants, and `getDetails` throws;
+ * - `node:crypto`, for the random delimiter of `setOutput` (`randomUUID`): loading it builds
+ *   every cipher, key and certificate class. The stand-in reads the 16 random bytes from the
+ *   operating system's generator (`/dev/urandom`, where OpenSSL gets its seed too), and uses
+ *   `node:crypto` where there is no such device (Windows).
  */
-const coreWithoutOidc: Plugin = {
-  name: 'core-without-oidc',
+const CORE_STAND_INS: Record<string, string> = {
+  './oidc-utils.js':
+    'export class OidcClient { static async getIDToken() { ' +
+    "throw new Error('getIDToken: the OIDC client is not part of this bundle') } }",
+  './platform.js':
+    "import os from 'node:os'\n" +
+    'export const platform = os.platform()\n' +
+    'export const arch = os.arch()\n' +
+    "export const isWindows = platform === 'win32'\n" +
+    "export const isMacOS = platform === 'darwin'\n" +
+    "export const isLinux = platform === 'linux'\n" +
+    'export async function getDetails() { ' +
+    "throw new Error('platform.getDetails: not part of this bundle') }",
+  crypto: `import { closeSync, openSync, readSync } from 'node:fs'
+export function randomUUID() {
+  let bytes
+  try {
+    const fd = openSync('/dev/urandom', 'r')
+    try {
+      bytes = Buffer.alloc(16)
+      if (readSync(fd, bytes, 0, 16, null) !== 16) bytes = undefined
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    bytes = undefined
+  }
+  if (!bytes) return require('node:crypto').randomUUID()
+  bytes[6] = (bytes[6] & 0x0f) | 0x40 // version 4
+  bytes[8] = (bytes[8] & 0x3f) | 0x80 // variant 10
+  const hex = bytes.toString('hex')
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join('-')
+}
+`
+}
+
+const coreRunnerProtocolOnly: Plugin = {
+  name: 'core-runner-protocol-only',
   setup(build) {
-    build.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, args =>
+    build.onResolve({ filter: /^(\.\/(oidc-utils|platform)\.js|crypto)$/ }, args =>
       /[\\/]@actions[\\/]core[\\/]/.test(args.importer)
-        ? { path: 'oidc-utils', namespace: 'left-out' }
+        ? { path: args.path, namespace: 'core-stand-in' }
         : undefined
     )
-    build.onLoad({ filter: /^oidc-utils$/, namespace: 'left-out' }, () => ({
-      contents:
-        'export class OidcClient { static async getIDToken() { ' +
-        "throw new Error('getIDToken: the OIDC client is not part of this bundle') } }",
+    build.onLoad({ filter: /.*/, namespace: 'core-stand-in' }, args => ({
+      contents: CORE_STAND_INS[args.path],
+      resolveDir: root,
       loader: 'js'
     }))
   }
@@ -143,7 +185,8 @@ export async function build(outDir: string, extraPlugins: Plugin[] = []): Promis
     minify: true,
     legalComments: 'none',
     banner: { js: BANNER },
-    plugins: [...extraPlugins, builtinsThroughRequire, coreWithoutOidc, undiciWithoutHttp2],
+    // builtinsThroughRequire last: it claims every built-in the others have not replaced.
+    plugins: [...extraPlugins, undiciWithoutHttp2, coreRunnerProtocolOnly, builtinsThroughRequire],
     metafile: true,
     logLevel: 'warning'
   })

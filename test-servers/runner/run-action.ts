@@ -33,6 +33,8 @@ export interface ActionResult {
   stdout: string
   stderr: string
   outputs: Record<string, string>
+  /** The `GITHUB_OUTPUT` file as written, delimiters included. */
+  outputText: string
   summary: string
   /** `::error...::` lines. */
   errors: string[]
@@ -101,13 +103,15 @@ export async function runAction(run: ActionRun): Promise<ActionResult> {
   child.stderr.on('data', chunk => (stderr += chunk))
   const code = await new Promise<number | null>(done => child.on('close', done))
 
-  const outputs = parseOutputFile(readFileSync(outputPath, 'utf8'))
+  const outputText = readFileSync(outputPath, 'utf8')
+  const outputs = parseOutputFile(outputText)
   const lines = stdout.split('\n')
   return {
     code,
     stdout,
     stderr,
     outputs,
+    outputText,
     summary: readFileSync(summaryPath, 'utf8'),
     errors: lines.filter(line => line.startsWith('::error')),
     warnings: lines.filter(line => line.startsWith('::warning')),
