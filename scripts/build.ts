@@ -12,7 +12,7 @@
  */
 import { build as esbuild, type Metafile, type Plugin } from 'esbuild'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { isBuiltin } from 'node:module'
+import { createRequire, isBuiltin } from 'node:module'
 import { join, relative, resolve } from 'node:path'
 
 const root = join(import.meta.dirname, '..')
@@ -112,23 +112,82 @@ const coreRunnerProtocolOnly: Plugin = {
 }
 
 /**
- * undici without HTTP/2. Its client module loads `node:http2` (and with it `node:tls`) at start
- * only to read constants for HTTP/2 sessions, which undici opens only with `allowH2`; neither
- * the Moodle client nor Octokit sets it, so every request is HTTP/1.1. undici already handles a
- * Node built without http2: the `require` fails and the constants stay undefined.
+ * undici's HTTP/1.1 request path, without two modules that only other uses of undici reach.
+ * Each module in the main chunk costs start-up time to compile even when it never runs.
+ * - The HTTP/2 client (with `node:http2` and `node:tls`, which it loads at start): undici speaks
+ *   HTTP/2 only when a client sets `allowH2`, and neither the Moodle client nor Octokit does.
+ * - fetch's body extraction (with WebIDL, FormData and their helpers), which the HTTP/1.1 client
+ *   loads only to send a FormData body given straight to a dispatcher: the Moodle client sends
+ *   a string, and fetch (Octokit) extracts its bodies itself, with its own copy of the module.
+ * A stand-in throws if either is ever reached.
  */
-const undiciWithoutHttp2: Plugin = {
-  name: 'undici-without-http2',
+const UNDICI_LEFT_OUT: Record<string, { importer: RegExp; contents: string }> = {
+  './client-h2.js': {
+    importer: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
+    contents:
+      'module.exports = function connectH2() { ' +
+      "throw new Error('undici: HTTP/2 is not part of this bundle') }"
+  },
+  '../web/fetch/body.js': {
+    importer: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h[12]\.js$/,
+    contents:
+      'module.exports = { extractBody() { ' +
+      "throw new Error('undici: FormData bodies are not part of this bundle') } }"
+  }
+}
+
+const undiciHttp1RequestPath: Plugin = {
+  name: 'undici-http1-request-path',
   setup(build) {
-    build.onResolve({ filter: /^node:http2$/ }, args =>
-      /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/.test(args.importer)
-        ? { path: 'http2', namespace: 'left-out' }
+    build.onResolve({ filter: /^(\.\/client-h2|\.\.\/web\/fetch\/body)\.js$/ }, args =>
+      UNDICI_LEFT_OUT[args.path]?.importer.test(args.importer)
+        ? { path: args.path, namespace: 'undici-left-out' }
         : undefined
     )
-    build.onLoad({ filter: /^http2$/, namespace: 'left-out' }, () => ({
-      contents: "throw new Error('node:http2 is not part of this bundle')",
+    build.onLoad({ filter: /.*/, namespace: 'undici-left-out' }, args => ({
+      contents: UNDICI_LEFT_OUT[args.path]?.contents,
       loader: 'js'
     }))
+  }
+}
+
+/**
+ * undici's HTTP parser (llhttp, WebAssembly) as two files beside the chunks, read when the first
+ * connection opens, instead of two base64 strings of 72 KiB in the main chunk: every run would
+ * compile both strings, and use at most one (the SIMD build where the CPU has SIMD).
+ */
+const LLHTTP_FILES: Record<string, string> = {
+  '../llhttp/llhttp_simd-wasm.js': 'llhttp-simd.wasm',
+  '../llhttp/llhttp-wasm.js': 'llhttp.wasm'
+}
+
+const undiciParserFiles: Plugin = {
+  name: 'undici-parser-files',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/llhttp\/llhttp(_simd)?-wasm\.js$/ }, args =>
+      /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/.test(args.importer)
+        ? { path: args.path, namespace: 'undici-parser-file' }
+        : undefined
+    )
+    build.onResolve({ filter: /^\.\/llhttp(-simd)?\.wasm$/ }, args => ({
+      path: args.path,
+      external: true
+    }))
+    build.onLoad({ filter: /.*/, namespace: 'undici-parser-file' }, args => ({
+      contents:
+        "module.exports = require('node:fs').readFileSync(" +
+        `require.resolve('./${LLHTTP_FILES[args.path]}'))`,
+      loader: 'js'
+    }))
+  }
+}
+
+/** Writes the parser files that `undiciParserFiles` points to. */
+function writeParserFiles(out: string): void {
+  const load = createRequire(join(root, 'package.json'))
+  for (const [module, file] of Object.entries(LLHTTP_FILES)) {
+    const bytes = load(`undici/lib/llhttp/${module.slice('../llhttp/'.length)}`) as Buffer
+    writeFileSync(join(out, file), bytes)
   }
 }
 
@@ -186,12 +245,19 @@ export async function build(outDir: string, extraPlugins: Plugin[] = []): Promis
     legalComments: 'none',
     banner: { js: BANNER },
     // builtinsThroughRequire last: it claims every built-in the others have not replaced.
-    plugins: [...extraPlugins, undiciWithoutHttp2, coreRunnerProtocolOnly, builtinsThroughRequire],
+    plugins: [
+      ...extraPlugins,
+      undiciHttp1RequestPath,
+      undiciParserFiles,
+      coreRunnerProtocolOnly,
+      builtinsThroughRequire
+    ],
     metafile: true,
     logLevel: 'warning'
   })
   writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'module' }, null, 2)}\n`)
   writeFileSync(join(out, 'licenses.txt'), licenses(result.metafile))
+  writeParserFiles(out)
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
