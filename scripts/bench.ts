@@ -16,7 +16,7 @@
  * Usage: npm run bench (BENCH_RUNS=N for another number of rounds; default 21).
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import type { Plugin } from 'esbuild'
@@ -221,6 +221,13 @@ function table(headers: string[], rows: string[][]): string {
   return [line(headers), rule, ...rows.map(line)].join('\n')
 }
 
+/** Files a set of footprints loaded, minus those in `without`. */
+function filesOf(footprints: Array<Footprint | null>, without: Set<string> = new Set()): string[] {
+  return [...new Set(footprints.flatMap(f => f?.files ?? []))].filter(f => !without.has(f))
+}
+
+const ratio = (value: number, baseline: number) => `${(value / baseline).toFixed(2)}x`
+
 try {
   await build(dist)
   await build(spacedDist, [throttlingDefaults])
@@ -234,9 +241,14 @@ try {
     courseid: String(COURSE)
   }).toString()
   const direct: ActionRun = { dist: entry, inputs: { ...base, 'user-id': '2', ledger: 'off' } }
+  const invalid: ActionRun = { dist: entry, inputs: { ...base, points: '0' } }
+  const nodeBaseline: Scenario = {
+    name: '`node -e 0`, for scale',
+    time: () => timed(process.execPath, ['-e', '0'], cleanEnv)
+  }
 
   const scenarios: Scenario[] = [
-    { name: '`node -e 0`, for scale', time: () => timed(process.execPath, ['-e', '0'], cleanEnv) },
+    nodeBaseline,
     {
       name: '`curl`, the same award POST',
       time: () =>
@@ -248,8 +260,8 @@ try {
     },
     {
       name: 'invalid input (fails before any request)',
-      time: () => timedAction({ dist: entry, inputs: { ...base, points: '0' } }, 1),
-      record: env => runAction({ dist: entry, inputs: { ...base, points: '0' }, env })
+      time: () => timedAction(invalid, 1),
+      record: env => runAction({ ...invalid, env })
     },
     {
       name: 'direct award (`user-id`, `ledger: off`)',
@@ -263,13 +275,11 @@ try {
     }
   ]
 
-  const cpus = availableParallelism()
   console.log(
-    `Node ${process.version}, ${cpus} CPUs, load average ${loadavg()[0]!.toFixed(1)} at start; ` +
-      `${RUNS} interleaved rounds, clean environment.\n`
+    `Node ${process.version}, ${availableParallelism()} CPUs, load average ` +
+      `${loadavg()[0]!.toFixed(1)} at start; ${RUNS} interleaved rounds, clean environment.\n`
   )
   const medians = await measure(scenarios, RUNS)
-  const baseline = medians[0]!
   const footprints: Array<Footprint | null> = []
   for (const scenario of scenarios) footprints.push(await footprint(scenario))
   console.log('Whole runs (median; ratio of medians to `node -e 0`):\n')
@@ -281,7 +291,7 @@ try {
         return [
           s.name,
           ms(medians[i]!),
-          `${(medians[i]! / baseline).toFixed(2)}x`,
+          ratio(medians[i]!, medians[0]!),
           f ? `${kib(f.bytes)} (${f.files.length} files)` : '',
           f?.moodle ?? (i === 1 ? `1 ${AWARD_FUNCTION}` : ''),
           f?.github ?? ''
@@ -302,26 +312,16 @@ try {
     spacedRounds
   )
   console.log(
-    `\nThe ledger's writes, ${spacedRounds} interleaved rounds: not spaced (as built) ${ms(unspaced!)}, ` +
-      `with the throttling plugin's default spacing ${ms(spaced!)} (+${ms(spaced! - unspaced!)}).`
-  )
-
-  const bundleFiles = footprints.flatMap(f => f?.files ?? [])
-  const startFiles = new Set(footprints[2]?.files ?? [])
-  console.log('\nBundle files by the path that loads them:\n')
-  const sizeOf = (file: string) => statSync(join(dist, file)).size
-  const rows: string[][] = []
-  const describe = (label: string, files: string[]) =>
-    rows.push([label, kib(files.reduce((sum, f) => sum + sizeOf(f), 0)), files.join(' ')])
-  describe('every run (main chunk and what it imports)', [...startFiles])
-  describe(
-    'ledger only (Octokit and its plugins)',
-    [...new Set(footprints[4]?.files ?? [])].filter(f => !startFiles.has(f))
+    `\nThe ledger's writes (${spacedRounds} interleaved rounds): not spaced, as built, ` +
+      `${ms(unspaced!)}; with the throttling plugin's default spacing ${ms(spaced!)} ` +
+      `(+${ms(spaced! - unspaced!)}).`
   )
 
   const roster = classroomRoster(STUDENTS)
   const big = new MoodleServer({ users: roster.users, courses: roster.courses })
   const bigUrl = await big.start()
+  const rosterRounds = Math.max(3, Math.round(RUNS / 2))
+  const rosterFootprints: Array<Footprint | null> = []
   try {
     const files = { '.github/classroom_roster.csv': roster.csv }
     const rosterInputs = {
@@ -355,14 +355,14 @@ try {
     }
     const check: ActionRun = { ...fromRoster, inputs: { ...rosterInputs, mode: 'check' } }
     const rosterScenarios: Scenario[] = [
-      scenarios[0]!,
+      nodeBaseline,
       {
-        name: 'two assignees, inline mapping',
+        name: 'closed issue, two assignees, inline mapping',
         time: () => timedAction(inline),
         record: env => runAction({ ...inline, env })
       },
       {
-        name: `two assignees, ${STUDENTS}-student Classroom roster`,
+        name: `the same, ${STUDENTS}-student Classroom roster file`,
         time: () => timedAction(fromRoster),
         record: env => runAction({ ...fromRoster, env })
       },
@@ -372,23 +372,9 @@ try {
         record: env => runAction({ ...check, env })
       }
     ]
-    const rosterMedians = await measure(rosterScenarios, Math.max(3, Math.round(RUNS / 2)))
-    const moodleBefore = moodle.requests.length
-    const rosterFootprints: Array<Footprint | null> = []
+    const rosterMedians = await measure(rosterScenarios, rosterRounds)
     for (const scenario of rosterScenarios) rosterFootprints.push(await footprint(scenario, big))
-    if (moodle.requests.length !== moodleBefore)
-      throw new Error('roster runs reached the wrong server')
-    describe(
-      'roster files only (YAML and CSV parsers)',
-      [...new Set(rosterFootprints[2]?.files ?? [])].filter(f => !startFiles.has(f))
-    )
-    const all = new Set([...bundleFiles, ...rosterFootprints.flatMap(f => f?.files ?? [])])
-    console.log(table(['Path', 'Size', 'Files'], rows))
-    console.log(`\n${all.size} files loaded by these runs.`)
-
-    console.log(
-      `\nAwards from a roster (ledger off), ${Math.max(3, Math.round(RUNS / 2))} rounds:\n`
-    )
+    console.log(`\nAwards from a roster, ledger off (${rosterRounds} interleaved rounds):\n`)
     console.log(
       table(
         ['Run', 'Median', 'Ratio', 'Bundle loaded', 'Moodle requests'],
@@ -397,7 +383,7 @@ try {
           return [
             s.name,
             ms(rosterMedians[i]!),
-            `${(rosterMedians[i]! / rosterMedians[0]!).toFixed(2)}x`,
+            ratio(rosterMedians[i]!, rosterMedians[0]!),
             f ? `${kib(f.bytes)} (${f.files.length} files)` : '',
             f?.moodle ?? ''
           ]
@@ -407,6 +393,36 @@ try {
   } finally {
     await big.stop()
   }
+
+  const sizeOf = (file: string) => statSync(join(dist, file)).size
+  const start = new Set(filesOf([footprints[2]!]))
+  const rosterOnly = filesOf(rosterFootprints, start)
+  const ledgerOnly = filesOf([footprints[4]!], new Set([...start, ...rosterOnly]))
+  const jsFiles = readdirSync(dist).filter(file => file.endsWith('.js'))
+  const unused = jsFiles.filter(
+    f => !start.has(f) && !rosterOnly.includes(f) && !ledgerOnly.includes(f)
+  )
+  const row = (what: string, files: string[]) => [
+    what,
+    kib(files.reduce((sum, file) => sum + sizeOf(file), 0)),
+    files.join(' ')
+  ]
+  console.log('\nThe bundle, by the runs that load it:\n')
+  console.log(
+    table(
+      ['Loaded by', 'Size', 'Files'],
+      [
+        row('every run: the main chunk and what it imports', [...start]),
+        row("runs with a Moodle request: undici's HTTP parser", ['llhttp-simd.wasm']),
+        row('runs with the ledger: Octokit and its plugins', ledgerOnly),
+        row('runs with a roster: the YAML and CSV parsers', rosterOnly),
+        row('only where the CPU lacks SIMD: the same parser without it', ['llhttp.wasm']),
+        ...(unused.length > 0 ? [row('no run measured here', unused)] : [])
+      ]
+    )
+  )
+  const total = readdirSync(dist).reduce((sum, file) => sum + sizeOf(file), 0)
+  console.log(`\ndist/ in all: ${kib(total)} in ${readdirSync(dist).length} files.`)
 } finally {
   await moodle.stop().catch(() => undefined)
   await github.stop()

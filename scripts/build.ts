@@ -14,6 +14,7 @@ import { build as esbuild, type Metafile, type Plugin } from 'esbuild'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire, isBuiltin } from 'node:module'
 import { join, relative, resolve } from 'node:path'
+import { eagerModuleFactories } from './eager-modules.js'
 
 const root = join(import.meta.dirname, '..')
 
@@ -253,8 +254,15 @@ export async function build(outDir: string, extraPlugins: Plugin[] = []): Promis
       builtinsThroughRequire
     ],
     metafile: true,
+    write: false,
     logLevel: 'warning'
   })
+  for (const file of result.outputFiles) {
+    writeFileSync(
+      file.path,
+      file.path.endsWith('.js') ? eagerModuleFactories(file.text) : file.contents
+    )
+  }
   writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'module' }, null, 2)}\n`)
   writeFileSync(join(out, 'licenses.txt'), licenses(result.metafile))
   writeParserFiles(out)
