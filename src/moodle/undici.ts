@@ -1,8 +1,8 @@
 /**
  * undici's request path, without the rest of undici. The package's index also builds fetch,
  * WebSocket, caches, cookies and mock agents when it is imported, which on a runner costs more
- * start-up time than the Moodle call itself; the Moodle client needs an agent (direct, or through
- * the runner's proxy) and `request`. The modules below are undici's own, put together as its
+ * start-up time than the Moodle call itself; the Moodle client's proxied transport needs an agent
+ * (through the runner's proxy, or direct for hosts the proxy settings exempt) and `request`. The modules below are undici's own, put together as its
  * index puts them together.
  */
 import type { Dispatcher } from 'undici'

@@ -1,6 +1,7 @@
 /**
- * Self-hosted runners behind a proxy: Moodle requests honour HTTP(S)_PROXY and NO_PROXY, as the
- * Actions toolkit does. A minimal forwarding proxy on loopback stands in for the real one.
+ * Self-hosted runners behind a proxy: Moodle requests honour HTTP(S)_PROXY and NO_PROXY by the
+ * rules of undici's EnvHttpProxyAgent, which carries them when the proxy applies (Node's http
+ * carries the others). A minimal forwarding proxy on loopback stands in for the real one.
  */
 import { createServer, type Server } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
@@ -71,6 +72,33 @@ describe('Moodle requests through a proxy', () => {
 
   it('go straight to Moodle for hosts in NO_PROXY', async () => {
     const result = await award({ http_proxy: proxyUrl, no_proxy: '127.0.0.1' })
+    expect(result.code).toBe(0)
+    expect(forwarded).toEqual([])
+    expect(moodle.awardsApplied()).toBe(1)
+  })
+
+  it('go straight to Moodle when NO_PROXY names its host and port', async () => {
+    const result = await award({
+      HTTP_PROXY: proxyUrl,
+      NO_PROXY: `other.example.edu,${new URL(moodle.url).host}`
+    })
+    expect(result.code).toBe(0)
+    expect(forwarded).toEqual([])
+    expect(moodle.awardsApplied()).toBe(1)
+  })
+
+  it('go through the proxy when NO_PROXY names only other hosts or another port', async () => {
+    const result = await award({
+      HTTP_PROXY: proxyUrl,
+      NO_PROXY: '127.0.0.2,127.0.0.1:1,localhost'
+    })
+    expect(result.code).toBe(0)
+    expect(forwarded).toEqual([`CONNECT ${new URL(moodle.url).host}`])
+    expect(moodle.awardsApplied()).toBe(1)
+  })
+
+  it('go straight to an http Moodle when only HTTPS_PROXY is set (it is for https addresses)', async () => {
+    const result = await award({ HTTPS_PROXY: proxyUrl })
     expect(result.code).toBe(0)
     expect(forwarded).toEqual([])
     expect(moodle.awardsApplied()).toBe(1)
