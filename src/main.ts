@@ -23,7 +23,10 @@ export async function run(): Promise<void> {
   let awarding = false
   try {
     const context = readRunContext(process.env)
-    const settings = parseSettings(raw, { forkPullRequest: isForkPullRequest(context) })
+    const settings = parseSettings(raw, {
+      forkPullRequest: isForkPullRequest(context),
+      repository: context.repository
+    })
     moodle =
       settings.moodleToken === null
         ? null
@@ -38,6 +41,22 @@ export async function run(): Promise<void> {
       return
     }
     if (moodle === null) throw new Error('moodle-token is required in award mode')
+    if (settings.mode === 'sync') {
+      // Sync mode's code loads only in sync mode.
+      const { runSync } = await import('./sync/run.js')
+      const report = await runSync({
+        settings,
+        context,
+        moodle,
+        log,
+        onAwarding: () => (awarding = true)
+      })
+      setOutputs(report.outputs)
+      await writeSummary(report.summary)
+      for (const warning of report.warnings) log.warning(warning)
+      for (const problem of report.problems) annotateError(problem.message)
+      return
+    }
 
     const plan = planAwards(context.eventName, context.payload, settings)
     log.info(plan.description)

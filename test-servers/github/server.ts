@@ -45,6 +45,8 @@ export interface FakeToken {
   readOnly?: boolean
   /** When set, only these repositories exist for this token (others answer 404). */
   repos?: string[]
+  /** Without "Actions: read": workflow runs answer 403. */
+  noActions?: boolean
   /** The account has write access to the repositories: it may comment on locked conversations. */
   pushAccess?: boolean
 }
@@ -98,6 +100,10 @@ export interface LoggedRequest {
   status: number
 }
 
+/** The repository and owner of `@octokit/webhooks-examples`' payloads. */
+export const EXAMPLE_REPOSITORY = 'Codertocat/Hello-World'
+export const EXAMPLE_OWNER = { login: 'Codertocat', id: 21031067 }
+
 export const GITHUB_ACTIONS: FakeIdentity = {
   login: 'github-actions[bot]',
   id: 41898282,
@@ -118,13 +124,19 @@ export class GitHubFake {
   /** Milliseconds each answer waits (0 by default); a function for jitter. */
   latency: number | (() => number) = 0
   /** Organisations, repositories, pull requests, issues and git data (GraphQL, git REST). */
-  readonly world = new GitHubWorld((repo, number) => this.comments(repo, number))
+  readonly world = new GitHubWorld(
+    (repo, number) => this.comments(repo, number),
+    (repo, number) => this.locked.has(`${repo.toLowerCase()}#${number}`)
+  )
   private readonly routes = new WorldRoutes(this.world)
   /** Milliseconds by which the list of comments lags behind writes (0 by default). */
   listLagMs = 0
 
   constructor(tokens: FakeToken[] = []) {
     for (const t of tokens) this.addToken(t)
+    // The repository of GitHub's example webhook payloads (the tests' events), as on GitHub.
+    this.world.user(EXAMPLE_OWNER.login, EXAMPLE_OWNER.id)
+    this.world.repository(EXAMPLE_REPOSITORY, { private: false, at: '2018-05-30T20:18:04Z' })
   }
 
   addToken(t: FakeToken): void {
@@ -270,6 +282,8 @@ export class GitHubFake {
     const text = body === undefined ? '' : JSON.stringify(body)
     res.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
+      // GitHub's clock, which sync mode reads: the world's, so tests can move it.
+      date: this.world.now().toUTCString(),
       'x-ratelimit-limit': '5000',
       'x-ratelimit-remaining': '4999',
       ...headers

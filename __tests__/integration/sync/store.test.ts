@@ -182,6 +182,6 @@ describe('central store client against the GitHub stand-in', () => {
     fake.world.repository('school/other')
     const other = new CentralStore((await store('ghs_readonly')).api, 'school/other', BRANCH)
     await expect(other.create()).rejects.toThrow(StoreError)
-    await expect(other.create()).rejects.toThrow(/permissions: contents: write/)
+    await expect(other.create()).rejects.toThrow(/"contents: write" under "permissions:"/)
   })
 })
