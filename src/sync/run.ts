@@ -250,7 +250,11 @@ function result(
   return { ...r, repository: c.item.repository, number: c.item.number }
 }
 
-/** Sets a person's result; `open` leaves the item for a later run. */
+/**
+ * Sets a person's result; `open` leaves the item for a later run (read again, with the roster
+ * and ledger as they are then). An unknown outcome stays open too: every run reports it until a
+ * teacher resolves it on the ledger branch, and the run after that sees the resolution.
+ */
 function conclude(
   c: Considered,
   status: SyncResult['status'],
@@ -259,7 +263,7 @@ function conclude(
   open = false
 ): void {
   c.result = result(c, status, reason, xp)
-  c.open = open
+  c.open = open || status === 'unknown'
 }
 
 /**
@@ -413,9 +417,10 @@ async function awardAll(going: Considered[], d: SyncDeps): Promise<Sent[]> {
   const workers = Math.min(settings.sync!.concurrency, going.length)
   await Promise.all(Array.from({ length: workers }, worker))
   const done = sent.filter(s => s.outcome.state === 'done').length
-  log.info(
-    `Moodle: ${done} of ${going.length} awards made in ${((Date.now() - started) / 1000).toFixed(1)} s (${workers} at a time).`
-  )
+  if (going.length > 0)
+    log.info(
+      `Moodle: ${done} of ${going.length} awards made in ${((Date.now() - started) / 1000).toFixed(1)} s (${workers} at a time).`
+    )
   return sent
 }
 

@@ -62,6 +62,11 @@ export interface SyncWorld {
   commits(): string[]
   /** The text of a file on the ledger branch; null when absent (or no branch). */
   branchFile(path: string): string | null
+  /**
+   * Changes a file on the ledger branch as a teacher does in GitHub's web view (one commit);
+   * `edit` returns the new text, or null to delete the file.
+   */
+  editBranchFile(path: string, edit: (text: string | null) => string | null, message?: string): void
   /** The records of a source repository's ledger file. */
   records(repository: string): LedgerRecord[]
   /** Comments holding ledger records on an item. */
@@ -171,6 +176,25 @@ export function useSyncWorld(students: number): SyncWorld {
     const files = found.repo.git.files(found.repo.git.commit(found.head)!.tree)
     const oid = files.get(path)
     return oid ? found.repo.git.blob(oid)!.content.toString('utf8') : null
+  }
+  w.editBranchFile = (path, edit, message = `Update ${path}`) => {
+    const found = branchTree()
+    if (!found) throw new Error('no ledger branch')
+    const git = found.repo.git
+    const files = git.files(git.commit(found.head)!.tree)
+    const before = files.get(path)
+    const text = edit(before ? git.blob(before)!.content.toString('utf8') : null)
+    if (text === null) files.delete(path)
+    else files.set(path, git.writeBlob(text))
+    const who = { name: 'teacher', email: 'teacher@example.edu', date: w.ago(0).toISOString() }
+    const oid = git.writeCommit({
+      tree: git.writeFiles(files),
+      parents: [found.head],
+      message,
+      author: who,
+      committer: who
+    })
+    found.repo.refs.set(`refs/heads/${BRANCH}`, oid)
   }
   w.records = repository => {
     const text = w.branchFile(ledgerPath(repository))
