@@ -1,5 +1,4 @@
 import type { Plan, PlanEntry, Subject } from '../events/types.js'
-import { checkMoodleAdvice } from '../ledger/decide.js'
 import { GitHubError, type GitHubApi } from '../ledger/github.js'
 import type { Ledger, LedgerRecipient, Outcome } from '../ledger/ledger.js'
 import { keyId, LedgerError, ledgerKey, openCommentLedger } from '../ledger/ledger.js'
@@ -10,6 +9,7 @@ import type { RunContext } from '../runner/context.js'
 import { InputError, type Settings } from '../settings/settings.js'
 import { type Candidate, resultFor, secondAccounts } from './recipients.js'
 import { heldBack, sendAward } from './send.js'
+import { unknownAwardReason } from './unknown.js'
 import { centralLedger } from '../sync/branch-store.js'
 
 export interface AwardDeps {
@@ -173,12 +173,14 @@ async function awardEligible(
       log.info(`Awarded ${points} points to ${who}; new total ${sent.xp}.`)
       if (recipient) outcomes.push({ recipient, state: 'done', xp: sent.xp })
     } else {
-      const advice =
+      // With a ledger, its own procedure (check, then force) replaces the client's advice.
+      const reason =
         sent.state === 'unknown' && ledger
-          ? `; then ${checkMoodleAdvice(`${deps.context.runId}`)}`
-          : ''
-      settle(item, sent.state, `${sent.message}${advice}`)
-      if (recipient) outcomes.push({ recipient, state: sent.state, xp: null, reason: sent.message })
+          ? unknownAwardReason(sent.error, deps.context.runId)
+          : sent.error.message
+      settle(item, sent.state, reason)
+      if (recipient)
+        outcomes.push({ recipient, state: sent.state, xp: null, reason: sent.error.message })
     }
   }
   if (ledger && outcomes.length > 0) await ledger.ledger.settle(outcomes)

@@ -1,5 +1,6 @@
 import type { Plan, PlanEntry } from '../events/types.js'
 import type { RecipientResult } from '../report/status.js'
+import { INLINE_MAPPING_FILE } from '../roster/errors.js'
 import type { LookupResult, RosterRecord } from '../roster/types.js'
 
 /**
@@ -29,6 +30,17 @@ export function resultFor(
   }
 }
 
+/** Why a login has no record, with a "did you mean" when a roster login is a typo away. */
+function notInRoster(login: string, near: RosterRecord | null): string {
+  if (near?.github == null)
+    return `${login} is not in the mapping; add a record for this GitHub user`
+  const where =
+    near.source.file === INLINE_MAPPING_FILE
+      ? 'input mapping'
+      : `${near.source.file} line ${near.source.line}`
+  return `${login} is not in the mapping; did you mean "${near.github}" (${where})? If that record is this student's, correct its login to ${login}; otherwise add a record for this GitHub user`
+}
+
 /** How a person's roster record was resolved to a Moodle user id. */
 export type Resolution = LookupResult
 
@@ -41,7 +53,8 @@ export function candidatesFor(
   plan: Plan,
   findRecord: (entry: PlanEntry) => RosterRecord | null,
   resolved: Map<RosterRecord, Resolution>,
-  hasRoster: boolean
+  hasRoster: boolean,
+  nearest: (login: string) => RosterRecord | null = () => null
 ): Candidate[] {
   return plan.entries.map((planned): Candidate => {
     let entry = planned
@@ -63,7 +76,7 @@ export function candidatesFor(
     const login = entry.person?.login ?? '?'
     if (record === null) {
       const reason = hasRoster
-        ? `${login} is not in the mapping; add a record for this GitHub user`
+        ? notInRoster(login, nearest(login))
         : `no mapping: set mapping-file or mapping to tie GitHub users to Moodle users`
       return { entry, moodleUserId: null, settled: resultFor(entry, null, 'unmapped', reason) }
     }

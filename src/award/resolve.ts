@@ -1,8 +1,8 @@
 import type { Plan } from '../events/types.js'
 import type { MoodleClient } from '../moodle/client.js'
 import { resolveLookups } from '../roster/lookups.js'
-import { buildRosterIndex, findRecord } from '../roster/match.js'
-import type { Roster, RosterRecord } from '../roster/types.js'
+import { buildRosterIndex, closestRecord, findRecord } from '../roster/match.js'
+import type { LookupResult, Roster, RosterRecord } from '../roster/types.js'
 import { type Candidate, candidatesFor } from './recipients.js'
 
 /**
@@ -25,7 +25,7 @@ export async function resolveCandidates(
     .filter((record): record is RosterRecord => record !== null && record.lookup !== null)
   const resolved =
     toLookUp.length === 0
-      ? new Map()
+      ? new Map<RosterRecord, LookupResult>()
       : await resolveLookups(toLookUp, (field, values) => moodle.getUsersByField(field, values))
-  return candidatesFor(plan, recordOf, resolved, true)
+  return candidatesFor(plan, recordOf, resolved, true, login => closestRecord(index, login))
 }

@@ -15,7 +15,8 @@ export interface AwardRequest {
 }
 
 /** What became of one award request. `unknown`: the points may have been added. */
-export type Sent = { state: 'done'; xp: number } | { state: 'failed' | 'unknown'; message: string }
+export type Sent =
+  { state: 'done'; xp: number } | { state: 'failed' | 'unknown'; error: MoodleError }
 
 /** Sends one award. Throws only for bugs: every Moodle failure is a `Sent`. */
 export async function sendAward(
@@ -27,7 +28,7 @@ export async function sendAward(
     return { state: 'done', xp }
   } catch (error) {
     if (!(error instanceof MoodleError)) throw error
-    return { state: error.outcome === 'unknown' ? 'unknown' : 'failed', message: error.message }
+    return { state: error.outcome === 'unknown' ? 'unknown' : 'failed', error }
   }
 }
 

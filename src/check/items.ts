@@ -2,29 +2,32 @@
  * Check mode's verdicts, as pure functions over what the Moodle calls returned. Each builds
  * checklist items; `check.ts` makes the calls and `report.ts` renders the items.
  */
-import { AWARD_FUNCTION } from '../moodle/errors.js'
-import type { MoodleErrorCategory } from '../moodle/errors.js'
+import { AWARD_FUNCTION, moodleErrorCode } from '../moodle/errors.js'
+import type { MoodleErrorCategory, MoodleOutcome } from '../moodle/errors.js'
 import type { SiteInfo } from '../moodle/types.js'
-import type { SourceLocation } from '../roster/types.js'
+import type { Problem } from '../report/run-report.js'
 
 export const SITE_INFO_FUNCTION = 'core_webservice_get_site_info'
 export const USERS_FUNCTION = 'core_user_get_users_by_field'
+export const ENROLLED_USERS_FUNCTION = 'core_enrol_get_enrolled_users'
+export const USER_STATE_FUNCTION = 'local_xp_get_user_state'
+export const LEVELS_INFO_FUNCTION = 'local_xp_get_levels_info'
+export const LADDER_FUNCTION = 'local_xp_get_course_world_ladder'
 
-const SERVICES = 'Site administration > Server > Web services > External services'
+export const SERVICES = 'Site administration > Server > Web services > External services'
 
-export type CheckStatus = 'passed' | 'failed' | 'not-checked'
-
-/** One line for the log and an `::error::` annotation, on a roster line when it has one. */
-export interface Problem {
-  message: string
-  where?: SourceLocation
-}
+/**
+ * `passed`: verified; `failed`: verified wrong (fails the step); `not-verified`: could not be
+ * verified, the detail says why (never a pass); `absent`: an optional function the service does
+ * not have, with what that costs.
+ */
+export type CheckStatus = 'passed' | 'failed' | 'not-verified' | 'absent'
 
 export interface CheckItem {
   /** What was checked, e.g. `Moodle site`, `local_xp_award_points`. */
   name: string
   status: CheckStatus
-  /** One line: what was found, or for `not-checked` why not. */
+  /** One line: what was found, or for `not-verified` why not. */
   detail: string
   /** For a failed item: what to do. */
   fix?: string
@@ -39,6 +42,12 @@ export interface MoodleFailure {
   message: string
   category: MoodleErrorCategory
   errorcode: string | null
+  /** HTTP status of the reply; null when none came. */
+  httpStatus?: number | null
+  /** `unknown` when the function may have run (only the test award can change anything). */
+  outcome?: MoodleOutcome
+  /** A login page came instead of Moodle's reply. */
+  loginPage?: boolean
 }
 
 export type CallResult<T> = { ok: true; value: T } | { ok: false; error: MoodleFailure }
@@ -47,14 +56,14 @@ export type CallResult<T> = { ok: true; value: T } | { ok: false; error: MoodleF
  * What `core_webservice_get_site_info` told about the site and the token:
  * - `info`: everything answered;
  * - `unreachable`: no Moodle answer at all (network, not Moodle, web services off, maintenance):
- *   nothing else on the site can be checked;
+ *   nothing else on the site can be checked; `loginPage` when a login page came instead;
  * - `token-refused`: Moodle answered and refused the token;
  * - `no-site-info`: Moodle answered with an error for this function (usually accessexception:
  *   not in the service); the other functions are probed instead.
  */
 export type SiteOutcome =
   | { kind: 'info'; info: SiteInfo }
-  | { kind: 'unreachable'; message: string }
+  | { kind: 'unreachable'; message: string; loginPage?: boolean }
   | { kind: 'token-refused'; message: string }
   | { kind: 'no-site-info'; message: string; errorcode: string }
 
@@ -69,9 +78,24 @@ export function siteOutcome(result: CallResult<SiteInfo>): SiteOutcome {
   if (result.ok) return { kind: 'info', info: result.value }
   const { message, category, errorcode } = result.error
   if (category === 'token') return { kind: 'token-refused', message }
-  if (NO_MOODLE_ANSWER.has(category) || errorcode === null) return { kind: 'unreachable', message }
+  if (result.error.loginPage === true) return { kind: 'unreachable', message, loginPage: true }
+  if (NO_MOODLE_ANSWER.has(category) || errorcode === null) {
+    return { kind: 'unreachable', message: withoutHtmlQuote(message) }
+  }
   return { kind: 'no-site-info', message, errorcode }
 }
+
+/**
+ * The description of a web page that came instead of Moodle's reply, without the start of its
+ * HTML (`HTTP 404 (text/html): "<!DOCTYPE ...": there is no ...`): what follows says what it is.
+ */
+function withoutHtmlQuote(message: string): string {
+  return message.replace(/(HTTP \d+ \([^)]*\)): "<.*?"(?=: )/, '$1')
+}
+
+const LOGIN_PAGE =
+  "moodle-url answers with a login page instead of Moodle's web service, so no Moodle reply came: " +
+  'either moodle-url is not the site root, or a single sign-on or proxy in front of Moodle asks for a login'
 
 /**
  * Whether a function can be called with the token:
@@ -110,11 +134,10 @@ export function probeAvailability(
 ): Availability {
   if (result.ok) return { state: 'present', probed: true }
   const { errorcode, category, message } = result.error
-  if (errorcode === 'invalidparameter') return { state: 'present', probed: true }
-  if (errorcode === 'invalidrecord' || errorcode === 'invalidrecordunknown') {
-    return { state: 'not-installed' }
-  }
-  if (errorcode === 'accessexception' && category !== 'token') {
+  const probe = errorcode === null ? undefined : moodleErrorCode(errorcode)?.probe
+  if (probe === 'parameters-checked') return { state: 'present', probed: true }
+  if (probe === 'function-unknown') return { state: 'not-installed' }
+  if (probe === 'access-refused' && category !== 'token') {
     return siteInfoWorked || category === 'service'
       ? { state: 'not-in-service' }
       : { state: 'refused' }
@@ -153,10 +176,17 @@ export function siteItems(site: SiteOutcome, tokenAccepted = false): CheckItem[]
     }
     case 'unreachable':
       return [
-        { name: 'Moodle site', status: 'failed', detail: site.message },
+        site.loginPage
+          ? {
+              name: 'Moodle site',
+              status: 'failed',
+              detail: LOGIN_PAGE,
+              fix: "give the address of the site's front page as moodle-url (e.g. https://moodle.example.edu), and let /webservice/rest/server.php through without a login"
+            }
+          : { name: 'Moodle site', status: 'failed', detail: site.message },
         {
           name: 'Token',
-          status: 'not-checked',
+          status: 'not-verified',
           detail: 'Moodle did not answer, so the token could not be tried'
         }
       ]
@@ -184,7 +214,7 @@ export function siteItems(site: SiteOutcome, tokenAccepted = false): CheckItem[]
             }
           : {
               name: 'Token',
-              status: 'not-checked',
+              status: 'not-verified',
               detail: `Moodle did not reject it as unknown, but whose it is needs ${SITE_INFO_FUNCTION}`
             }
       ]
@@ -212,7 +242,7 @@ export function siteInfoItem(site: SiteOutcome): CheckItem {
   }
   return {
     name: SITE_INFO_FUNCTION,
-    status: 'not-checked',
+    status: 'not-verified',
     detail: site.kind === 'unreachable' ? 'Moodle did not answer' : 'the token was refused'
   }
 }
@@ -254,7 +284,7 @@ export function functionItem(
       if (need === 'optional') {
         return {
           name,
-          status: 'not-checked',
+          status: 'not-verified',
           detail: `${detail}; awards do not need it, but without it check mode cannot ${purpose}`
         }
       }
@@ -271,27 +301,10 @@ export function functionItem(
     case 'unknown':
       return {
         name,
-        status: need === 'optional' ? 'not-checked' : 'failed',
+        status: need === 'optional' ? 'not-verified' : 'failed',
         detail: `could not be checked: ${availability.detail}`
       }
     case 'not-checked':
-      return { name, status: 'not-checked', detail: availability.reason }
-  }
-}
-
-/** The `course-id` item: what can honestly be said without awarding. */
-export function courseItem(courseId: number): CheckItem {
-  if (courseId === 1) {
-    return {
-      name: 'Course',
-      status: 'passed',
-      detail:
-        'course-id 1 means sitewide: awards go to the site course, so Level Up XP must be in sitewide mode'
-    }
-  }
-  return {
-    name: 'Course',
-    status: 'passed',
-    detail: `course ${courseId}: cannot be verified without awarding; Moodle refuses an award for a course without Level Up XP, so the first award would show it`
+      return { name, status: 'not-verified', detail: availability.reason }
   }
 }

@@ -11,7 +11,8 @@ import type {
   RosterRecord,
   SourceLocation
 } from '../roster/types.js'
-import type { CheckItem, FunctionNeed, Problem } from './items.js'
+import type { Problem } from '../report/run-report.js'
+import type { CheckItem, FunctionNeed } from './items.js'
 
 /** What Moodle's PARAM_USERNAME cleaning keeps unchanged (without extendedusernamechars). */
 const MOODLE_USERNAME = /^[-.@_a-z0-9]+$/
@@ -88,7 +89,8 @@ export function rosterItem(state: RosterState, userId: number | null): CheckItem
     case 'none':
       return {
         name,
-        status: 'passed',
+        // Nothing to verify, and without user-id nobody could earn: never a pass then.
+        status: userId !== null ? 'passed' : 'not-verified',
         detail:
           'no mapping configured (mapping-file and mapping are empty): ' +
           (userId !== null
@@ -245,7 +247,46 @@ export function userIdItem(userId: number, resolution: Resolution): CheckItem {
   }
 }
 
-/** When the roster or user-id cannot be verified in Moodle: why. */
+/** An item that could not be verified, and why. */
 export function notVerified(name: string, reason: string): CheckItem {
-  return { name, status: 'not-checked', detail: reason }
+  return { name, status: 'not-verified', detail: reason }
+}
+
+/** Someone the roster or `user-id` names who was found in Moodle. */
+export interface FoundUser {
+  /** Who, for messages: `alice-gh (roster.yml line 2)`, `user-id 5`. */
+  label: string
+  moodleUserId: number
+  /** The roster line naming them, for annotations (none for `user-id` and the inline input). */
+  where: SourceLocation | null
+}
+
+/** Everyone the roster and `user-id` name who matched exactly one Moodle user. */
+export function foundUsers(
+  records: readonly RosterRecord[],
+  resolution: Resolution,
+  userId: number | null
+): FoundUser[] {
+  const found: FoundUser[] = []
+  for (const record of records) {
+    const result = record.lookup ? resolution.lookups.get(record) : undefined
+    const id =
+      record.moodleId !== null
+        ? resolution.usersById.has(record.moodleId)
+          ? record.moodleId
+          : null
+        : result !== undefined && 'moodleId' in result
+          ? result.moodleId
+          : null
+    if (id === null) continue
+    found.push({
+      label: `${who(record)} (${place(record.source)})`,
+      moodleUserId: id,
+      where: annotationPlace(record.source) ?? null
+    })
+  }
+  if (userId !== null && resolution.usersById.has(userId)) {
+    found.push({ label: `user-id ${userId}`, moodleUserId: userId, where: null })
+  }
+  return found
 }

@@ -29,8 +29,96 @@ export interface PlannerSettings {
   githubLogin: string | null
 }
 
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target'])
-const ISSUE_EVENTS = new Set(['issues'])
+/** What a thread's closing means, read from the payload by an event's reader. */
+interface ClosedThread {
+  thread: Thread
+  /** The thread's state for the description, e.g. `merged`, `closed as completed`. */
+  state: string
+  /** Why nobody earns from this event (closed without merge...), or null. */
+  eventSkip: string | null
+  /** Who earns under `recipients: auto`. */
+  auto: GitHubPerson[]
+}
+
+/** An event that awards the people of a pull request or issue. */
+export interface EarningEvent {
+  /** The webhook event name (`GITHUB_EVENT_NAME`). */
+  name: string
+  /** Actions that can earn; the others give a plan without entries. */
+  actions: readonly string[]
+  /** What earns: part of the ledger key. */
+  kind: AwardKind
+  /** The thread, its state and who earns by default. Throws PlanError for a malformed payload. */
+  read: (event: string, payload: JsonObject, settings: PlannerSettings) => ClosedThread
+  /** Rules that need the whole plan (the entries after `user-id` / `github-login`). */
+  finish?: (plan: Plan, closed: ClosedThread, settings: PlannerSettings) => void
+}
+
+function readPullRequest(event: string, payload: JsonObject): ClosedThread {
+  const pr = readClosedPullRequest(event, payload)
+  return {
+    thread: pr,
+    state: pr.merged ? 'merged' : 'closed without merging',
+    eventSkip: pr.merged ? null : SKIP.unmerged,
+    auto: [pr.author]
+  }
+}
+
+function readIssue(event: string, payload: JsonObject, settings: PlannerSettings): ClosedThread {
+  const issue = readClosedIssue(event, payload)
+  const reason = issue.stateReason ?? 'completed'
+  const counted = lowerSet(settings.issueCloseReasons).has(reason.toLowerCase())
+  return {
+    thread: issue,
+    state:
+      issue.stateReason === null
+        ? 'closed (no state_reason: counts as completed)'
+        : `closed as ${reason}`,
+    eventSkip: counted
+      ? null
+      : `closed as ${plainLine(reason, 40)}; issue-close-reasons is ` +
+        ([...settings.issueCloseReasons].join(', ') || '(empty)'),
+    auto: issue.assignees.length > 0 ? [...issue.assignees] : [issue.author]
+  }
+}
+
+/**
+ * Anyone who can read a repository can open and close an issue, so that alone earns nothing.
+ * Only when the author earns as the fallback for "nobody assigned": an assignee was chosen by
+ * someone with triage rights and earns however the issue was closed. Not for `github-login`:
+ * there the teacher named the person. With `user-id` alone the award stands in for the
+ * author's, so the same rule applies.
+ */
+function skipSelfClosedIssue(plan: Plan, closed: ClosedThread, settings: PlannerSettings): void {
+  const { sender, author, assignees } = closed.thread
+  const selfClosed = sender !== null && samePerson(sender, author)
+  if (!selfClosed || assignees.length > 0 || settings.githubLogin !== null) return
+  for (const entry of plan.entries) {
+    const forAuthor = entry.person ? samePerson(entry.person, author) : true
+    if (entry.skipReason === null && forAuthor) entry.skipReason = SKIP.selfClosed
+  }
+}
+
+/**
+ * The events that award by themselves, one row each. Any other event awards only the person
+ * `user-id` or `github-login` names. See CONTRIBUTING.md, "Add an event".
+ */
+export const EARNING_EVENTS: readonly EarningEvent[] = [
+  { name: 'pull_request', actions: ['closed'], kind: 'pr-merged', read: readPullRequest },
+  { name: 'pull_request_target', actions: ['closed'], kind: 'pr-merged', read: readPullRequest },
+  {
+    name: 'issues',
+    actions: ['closed'],
+    kind: 'issue-closed',
+    read: readIssue,
+    finish: skipSelfClosedIssue
+  }
+]
+
+/** The table's row for an event name, if it awards by itself. */
+export function earningEvent(eventName: string): EarningEvent | undefined {
+  return EARNING_EVENTS.find(row => row.name === eventName)
+}
 
 export const SKIP = {
   unmerged: 'closed without merging',
@@ -54,8 +142,8 @@ export const SKIP = {
  */
 export function planAwards(eventName: string, payload: unknown, settings: PlannerSettings): Plan {
   const event = plainLine(eventName, 60)
-  const isPullRequest = PULL_REQUEST_EVENTS.has(eventName)
-  if (isPullRequest || ISSUE_EVENTS.has(eventName)) {
+  const row = earningEvent(eventName)
+  if (row) {
     if (!isObject(payload)) {
       throw new PlanError(
         `The ${event} event file is not a JSON object: run this action on a real GitHub event, ` +
@@ -69,10 +157,15 @@ export function planAwards(eventName: string, payload: unknown, settings: Planne
           'event, or fix the JSON file that GITHUB_EVENT_PATH names.'
       )
     }
-    if (action !== 'closed') return ignoredAction(event, action, isPullRequest)
-    return isPullRequest
-      ? planPullRequest(event, payload, settings)
-      : planIssue(event, payload, settings)
+    if (!row.actions.includes(action)) return ignoredAction(event, action, row)
+    const closed = row.read(event, payload, settings)
+    const recipients =
+      settings.recipients === 'auto'
+        ? closed.auto
+        : listedRecipients(closed.thread, settings.recipients)
+    const plan = planThread(row.kind, event, closed, recipients, payload, settings)
+    row.finish?.(plan, closed, settings)
+    return plan
   }
   if (settings.userId !== null || settings.githubLogin !== null) {
     return planDirect(event, isObject(payload) ? payload : {}, settings)
@@ -80,73 +173,31 @@ export function planAwards(eventName: string, payload: unknown, settings: Planne
   throw new PlanError(
     `Event "${event}" does not award anyone by itself: set the input user-id (a Moodle user id) ` +
       'or github-login (a GitHub login from the mapping) to award one person, or run this ' +
-      'action on pull_request_target / issues events of type "closed".'
+      `action on ${earningEventNames()} events of type "closed".`
   )
 }
 
-function ignoredAction(event: string, action: string, isPullRequest: boolean): Plan {
-  const what = isPullRequest ? 'pull requests' : 'issues'
+/** `pull_request / pull_request_target / issues`, for messages. */
+function earningEventNames(): string {
+  return EARNING_EVENTS.map(row => row.name).join(' / ')
+}
+
+/** What the thread is called in messages. */
+function noun(kind: AwardKind): string {
+  return kind === 'pr-merged' ? 'pull request' : 'issue'
+}
+
+function ignoredAction(event: string, action: string, row: EarningEvent): Plan {
+  const actions = row.actions.join(', ')
   return {
-    kind: isPullRequest ? 'pr-merged' : 'issue-closed',
+    kind: row.kind,
     subject: null,
     entries: [],
     pointsSource: 'points input',
     description:
-      `${event} action "${plainLine(action, 40)}" is ignored: only closed ${what} earn points ` +
-      `(limit the workflow trigger to "types: [closed]" to skip these runs)`
+      `${event} action "${plainLine(action, 40)}" is ignored: only ${actions} ${noun(row.kind)}s earn points ` +
+      `(limit the workflow trigger to "types: [${actions}]" to skip these runs)`
   }
-}
-
-function planPullRequest(event: string, payload: JsonObject, settings: PlannerSettings): Plan {
-  const pr = readClosedPullRequest(event, payload)
-  const eventSkip = pr.merged ? null : SKIP.unmerged
-  const recipients =
-    settings.recipients === 'auto' ? [pr.author] : listedRecipients(pr, settings.recipients)
-  const state = pr.merged ? 'merged' : 'closed without merging'
-  return planThread('pr-merged', event, pr, state, eventSkip, recipients, payload, settings)
-}
-
-function planIssue(event: string, payload: JsonObject, settings: PlannerSettings): Plan {
-  const issue = readClosedIssue(event, payload)
-  const reason = issue.stateReason ?? 'completed'
-  const counted = lowerSet(settings.issueCloseReasons).has(reason.toLowerCase())
-  const eventSkip = counted
-    ? null
-    : `closed as ${plainLine(reason, 40)}; issue-close-reasons is ` +
-      ([...settings.issueCloseReasons].join(', ') || '(empty)')
-  const recipients =
-    settings.recipients === 'auto'
-      ? issue.assignees.length > 0
-        ? [...issue.assignees]
-        : [issue.author]
-      : listedRecipients(issue, settings.recipients)
-  const state =
-    issue.stateReason === null
-      ? 'closed (no state_reason: counts as completed)'
-      : `closed as ${reason}`
-  const plan = planThread(
-    'issue-closed',
-    event,
-    issue,
-    state,
-    eventSkip,
-    recipients,
-    payload,
-    settings
-  )
-  // Anyone who can read a repository can open and close an issue, so that alone earns
-  // nothing. Only when the author earns as the fallback for "nobody assigned": an assignee
-  // was chosen by someone with triage rights and earns however the issue was closed. Not for
-  // `github-login`: there the teacher named the person.
-  // With `user-id` alone the award stands in for the author's, so the same rule applies.
-  const selfClosed = issue.sender !== null && samePerson(issue.sender, issue.author)
-  if (selfClosed && issue.assignees.length === 0 && settings.githubLogin === null) {
-    for (const entry of plan.entries) {
-      const forAuthor = entry.person ? samePerson(entry.person, issue.author) : true
-      if (entry.skipReason === null && forAuthor) entry.skipReason = SKIP.selfClosed
-    }
-  }
-  return plan
 }
 
 /**
@@ -163,18 +214,16 @@ function listedRecipients(thread: Thread, kinds: Array<'author' | 'assignees'>):
 function planThread(
   kind: AwardKind,
   event: string,
-  thread: Thread,
-  state: string,
-  eventSkip: string | null,
+  closed: ClosedThread,
   recipients: GitHubPerson[],
   payload: JsonObject,
   settings: PlannerSettings
 ): Plan {
+  const { thread, state, eventSkip } = closed
   const { points, pointsSource } = choosePoints(thread.labels, settings)
-  const noun = kind === 'pr-merged' ? 'pull request' : 'issue'
   const { repository, number, title } = thread.subject
   let description =
-    `${event}: ${noun} ${plainLine(repository, 100)}#${number} ` +
+    `${event}: ${noun(kind)} ${plainLine(repository, 100)}#${number} ` +
     `"${plainLine(title, 100)}" ${plainLine(state, 60)}`
   let entries: PlanEntry[]
   const override = overrideEntry(payload, settings, points)
@@ -186,7 +235,7 @@ function planThread(
     const skips = recipients.map(person => personSkip(person, settings))
     const first = recipients[0]
     if (override.entry.person === null && first && skips.every(skip => skip !== null)) {
-      override.entry.skipReason = `the ${noun}'s ${plainLine(first.login, 60)}: ${skips[0]}`
+      override.entry.skipReason = `the ${noun(kind)}'s ${plainLine(first.login, 60)}: ${skips[0]}`
     }
   } else {
     entries = recipients.map(person => ({

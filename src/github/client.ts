@@ -50,9 +50,9 @@ export interface ClientOptions {
 export interface GitHubClient {
   octokit: Octokit
   /** A fresh abort signal for one call (the `timeoutMs` limit). */
-  signal(): AbortSignal
+  signal: () => AbortSignal
   /** HTTP requests sent so far, retries included. */
-  requests(): number
+  requests: () => number
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type GitHubClient,
   type Logger
 } from '../github/client.js'
+import { redactSecrets } from '../report/redact.js'
 import type { Author, Identity } from './store.js'
 
 export { GitHubError }
@@ -99,10 +100,11 @@ export function commentApi(client: GitHubClient): GitHubApi {
         const res = await octokit.rest.issues.createComment({
           ...ownerRepo(repository),
           issue_number: number,
-          body,
+          // Comments are written text too: no copy of a secret reaches them.
+          body: redactSecrets(body),
           request: { ...req(), retries: 0 }
         })
-        return toComment(res.data as RawComment)
+        return toComment(res.data)
       } catch (e) {
         throw asGitHubError(e, `Writing a comment on #${number} in ${repository}`)
       }
@@ -112,7 +114,7 @@ export function commentApi(client: GitHubClient): GitHubApi {
         await octokit.rest.issues.updateComment({
           ...ownerRepo(repository),
           comment_id: id,
-          body,
+          body: redactSecrets(body),
           request: req()
         })
       } catch (e) {

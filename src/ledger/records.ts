@@ -164,7 +164,7 @@ function asRecord(x: unknown): LedgerRecord | null {
     },
     state: r['state'] as LedgerState,
     points: r['points'],
-    xp: r['xp'] as number | null,
+    xp: r['xp'],
     moodleUserId: r['moodleUserId'],
     run: r['run'],
     at: r['at'],

@@ -56,7 +56,7 @@ function line(e: TextEntry, subject: Subject): string {
     case 'failed':
       return `- ${who}: the ${e.points} XP could not be awarded this time. Your teacher can see why in the workflow run.`
     case 'unknown':
-      return `- ${who}: it is not certain that the ${e.points} XP reached Moodle (no answer came back). Your teacher will check before trying again.`
+      return `- ${who}: it is not certain that the ${e.points} XP reached Moodle, so your teacher will check before trying again.`
     case 'pending':
       return `- ${who}: awarding ${e.points} XP in Moodle...`
   }

@@ -6,11 +6,13 @@ import {
   MoodleError,
   classifyNetworkError,
   classifyReply,
+  moodleError,
   oneLine,
-  unknownOutcomeAdvice,
   type ReplyResult
 } from './errors.js'
+import { unknownOutcomeStatement } from './error-codes.js'
 import { encodeForm, type MoodleParam } from './form.js'
+import { Redactor } from '../report/redact.js'
 import type { MoodleUser, SiteInfo } from './types.js'
 
 export interface MoodleRetryOptions {
@@ -76,6 +78,29 @@ const usersReply = z.array(
     fullname: z.string().optional()
   })
 )
+
+/** A level of a course's Level Up XP; `name` is null when the teacher gave it none. */
+const xpLevel = z.object({
+  level: z.int(),
+  xprequired: z.int(),
+  name: z
+    .string()
+    .nullish()
+    .transform(name => name ?? null)
+})
+const userStateReply = z.object({
+  id: z.int(),
+  xp: z.int(),
+  level: xpLevel,
+  xpinlevel: z.int(),
+  totalxpinlevel: z.int()
+})
+const levelsInfoReply = z.object({ count: z.int(), levels: z.array(xpLevel) })
+
+/** `local_xp_get_user_state` (Level Up XP+): a user's points and level in a course. */
+export type XpUserState = z.infer<typeof userStateReply>
+/** `local_xp_get_levels_info` (Level Up XP+): the levels of a course. */
+export type XpLevelsInfo = z.infer<typeof levelsInfoReply>
 
 /**
  * Marks the moment undici hands the request to a connected socket (after DNS, TCP and TLS).
@@ -151,14 +176,14 @@ export class MoodleClient {
   readonly #baseDelayMs: number
   readonly #maxDelayMs: number
   readonly #agent: Dispatcher
-  /** The token as it may appear in a reply, longest first; none for an empty token. */
-  readonly #tokenForms: string[]
+  /** Hides the token in every form a reply may echo it (see report/redact.ts). */
+  readonly #redactor: Redactor
   #closed = false
 
   constructor(options: MoodleClientOptions) {
     this.#endpoint = new URL(options.endpoint)
     this.#token = options.token
-    this.#tokenForms = tokenForms(options.token)
+    this.#redactor = new Redactor([options.token])
     this.#timeoutMs = options.timeoutMs
     this.#attempts = Math.max(1, Math.floor(options.retry?.attempts ?? 3))
     this.#baseDelayMs = Math.max(0, options.retry?.baseDelayMs ?? 500)
@@ -224,11 +249,11 @@ export class MoodleClient {
     })
     const parsed = awardReply.safeParse(data)
     if (parsed.success) return { xp: parsed.data.xp }
-    // The function ran and answered: the points were most likely added, but we cannot tell.
+    // Moodle answered with a result, so the function ran: the points were most likely added.
     throw this.#withoutToken(
-      new MoodleError(
-        `Moodle ${AWARD_FUNCTION}: the reply ${shown(data)} is not {"xp": <integer>}; ` +
-          unknownOutcomeAdvice(AWARD_FUNCTION),
+      moodleError(
+        AWARD_FUNCTION,
+        `the reply ${shown(data)} is not {"xp": <integer>}; ${unknownOutcomeStatement(AWARD_FUNCTION)}`,
         { outcome: 'unknown', category: 'unknown-outcome', retryable: false, httpStatus: 200 }
       )
     )
@@ -257,6 +282,37 @@ export class MoodleClient {
       users.push(...this.#validated(fn, usersReply, data))
     }
     return users
+  }
+
+  /**
+   * `local_xp_get_user_state` (Level Up XP+): a user's points and level in a course. `userId` 0
+   * is the token's own user; another user needs block/xp:manage, as an award does.
+   */
+  async getUserState(courseId: number, userId: number): Promise<XpUserState> {
+    const fn = 'local_xp_get_user_state'
+    const data = await this.call(fn, { courseid: courseId, userid: userId }, { readOnly: true })
+    return this.#validated(fn, userStateReply, data)
+  }
+
+  /** `local_xp_get_levels_info` (Level Up XP+): the levels of a course. */
+  async getLevelsInfo(courseId: number): Promise<XpLevelsInfo> {
+    const fn = 'local_xp_get_levels_info'
+    const data = await this.call(fn, { courseid: courseId }, { readOnly: true })
+    return this.#validated(fn, levelsInfoReply, data)
+  }
+
+  /**
+   * `core_enrol_get_enrolled_users` with `withcapability`: the users enrolled in a course who
+   * hold `capability` there (the token's user needs moodle/role:review for that).
+   */
+  async getEnrolledUsers(courseId: number, capability: string): Promise<MoodleUser[]> {
+    const fn = 'core_enrol_get_enrolled_users'
+    const data = await this.call(
+      fn,
+      { courseid: courseId, options: [{ name: 'withcapability', value: capability }] },
+      { readOnly: true }
+    )
+    return this.#validated(fn, usersReply, data)
   }
 
   /** Closes the connection pool. Safe to call more than once. */
@@ -337,32 +393,20 @@ export class MoodleClient {
   }
 
   /**
-   * Replaces the token with `***` in text taken from a reply, also as a server may echo it:
-   * form-encoded (the request body), percent-encoded, or JSON-escaped.
+   * Replaces the token with `***` in text taken from a reply, in every form a server may echo it:
+   * form- or percent-encoded (the request body), JSON-escaped, base64, any letter case, cut.
    */
   #redact(text: string): string {
-    let clean = text
-    for (const form of this.#tokenForms) clean = clean.split(form).join('***')
-    return clean
+    return this.#redactor.redact(text)
   }
 
   /** Belt and braces: a server may echo the request; the token never leaves in an error. */
   #withoutToken(error: MoodleError, suffix = ''): MoodleError {
-    return new MoodleError(this.#redact(`${error.message}${suffix}`), error)
+    return new MoodleError(this.#redact(`${error.message}${suffix}`), {
+      ...error,
+      diagnosis: this.#redact(`${error.diagnosis}${suffix}`)
+    })
   }
-}
-
-/** The token raw, form-encoded, percent-encoded and JSON-escaped; longest first. */
-function tokenForms(token: string): string[] {
-  if (token === '') return []
-  const forms = new Set([
-    token,
-    new URLSearchParams({ t: token }).toString().slice(2),
-    encodeURIComponent(token),
-    JSON.stringify(token).slice(1, -1),
-    JSON.stringify(token).slice(1, -1).replaceAll('/', '\\/')
-  ])
-  return [...forms].sort((a, b) => b.length - a.length)
 }
 
 /** Outcome unknown only because the answer was lost in transit (not a Moodle verdict). */

@@ -1,42 +1,28 @@
-import { plainLine } from '../report/text.js'
-
-/** Level Up XP+'s award function: the one call that changes anything. */
-export const AWARD_FUNCTION = 'local_xp_award_points'
-
-/** Functions this client calls that change nothing in Moodle. */
-const READ_ONLY_FUNCTIONS = new Set([
-  'core_webservice_get_site_info',
-  'core_user_get_users_by_field'
-])
-
 /**
- * The function may change something in Moodle: the award, and any function not known to be
- * read-only. An error from such a function may have come after its change was made.
+ * How the client reads Moodle's answers: a reply (classifyReply) or its absence
+ * (classifyNetworkError) becomes data or a MoodleError that says whether the function may have
+ * run and what to do. Moodle's error codes themselves are in error-codes.ts.
  */
-function mayChange(wsfunction: string): boolean {
-  return !READ_ONLY_FUNCTIONS.has(wsfunction)
-}
+import {
+  AWARD_FUNCTION,
+  explainMoodleException,
+  mayChange,
+  type MoodleErrorCategory,
+  type MoodleOutcome,
+  oneLine,
+  unknownOutcomeAdvice,
+  unknownOutcomeStatement
+} from './error-codes.js'
 
-/** 'unknown' = the function may have run: never repeat an award on this. */
-export type MoodleOutcome = 'not-applied' | 'unknown'
-
-/**
- * What to look at: `token` (the token or its user account), `service` (the external service,
- * or the function is not installed), `site` (web services disabled, maintenance, overload),
- * `request` (a parameter such as the course id), `permission` (capabilities, IP restriction),
- * `recipient` (the student), `network` (Moodle not reached), `not-moodle` (the URL answers but
- * is not Moodle's REST server), `unknown-outcome` (the function may have run).
- */
-export type MoodleErrorCategory =
-  | 'token'
-  | 'service'
-  | 'site'
-  | 'request'
-  | 'permission'
-  | 'recipient'
-  | 'network'
-  | 'not-moodle'
-  | 'unknown-outcome'
+export {
+  AWARD_FUNCTION,
+  MOODLE_ERROR_CODES,
+  moodleErrorCode,
+  type MoodleErrorCategory,
+  type MoodleOutcome,
+  oneLine,
+  unknownOutcomeAdvice
+} from './error-codes.js'
 
 export interface MoodleErrorDetails {
   outcome: MoodleOutcome
@@ -45,6 +31,10 @@ export interface MoodleErrorDetails {
   errorcode?: string | null
   httpStatus?: number | null
   retryAfterMs?: number | null
+  /** The message without the advice for an unknown outcome (default: the message). */
+  diagnosis?: string
+  /** The reply was a login page (moodle-url is not the site root, or a sign-on gate). */
+  loginPage?: boolean
 }
 
 /** A failed Moodle call. The message is one line and never contains the token. */
@@ -59,6 +49,13 @@ export class MoodleError extends Error {
   readonly httpStatus: number | null
   /** Wait the server asked for (Retry-After), in milliseconds. */
   readonly retryAfterMs: number | null
+  /**
+   * What happened and what it means, without what to do next: for an unknown outcome, the
+   * caller that keeps a ledger gives its own procedure instead of the generic advice.
+   */
+  readonly diagnosis: string
+  /** The reply was a login page instead of Moodle's answer. */
+  readonly loginPage: boolean
 
   constructor(message: string, details: MoodleErrorDetails) {
     super(message)
@@ -69,7 +66,26 @@ export class MoodleError extends Error {
     this.errorcode = details.errorcode ?? null
     this.httpStatus = details.httpStatus ?? null
     this.retryAfterMs = details.retryAfterMs ?? null
+    this.diagnosis = details.diagnosis ?? message
+    this.loginPage = details.loginPage ?? false
   }
+}
+
+/**
+ * `Moodle fn: what happened` and, for an unknown outcome of a call that may change something,
+ * `: what to do` (check before calling again).
+ */
+export function moodleError(
+  wsfunction: string,
+  text: string,
+  details: Omit<MoodleErrorDetails, 'diagnosis'>
+): MoodleError {
+  const diagnosis = `Moodle ${wsfunction}: ${text}`
+  const advice = details.outcome === 'unknown' ? unknownOutcomeAdvice(wsfunction) : ''
+  return new MoodleError(advice === '' ? diagnosis : `${diagnosis}: ${advice}`, {
+    ...details,
+    diagnosis
+  })
 }
 
 export interface ReplyInput {
@@ -88,14 +104,6 @@ export interface ReplyInput {
 
 export type ReplyResult = { ok: true; data: unknown } | { ok: false; error: MoodleError }
 
-/**
- * One line, no control characters, at most `max` characters. Server text (HTML pages,
- * debuginfo) is often indented, so runs of white space collapse too.
- */
-export function oneLine(text: string, max = 300): string {
-  return plainLine(text.replace(/\s+/g, ' '), max)
-}
-
 /** Seconds or an HTTP date -> milliseconds from `now`; null when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
   if (value === null) return null
@@ -103,26 +111,6 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   if (/^\d+$/.test(text)) return Number(text) * 1000
   const date = Date.parse(text)
   return Number.isNaN(date) ? null : Math.max(0, date - now)
-}
-
-/** What a teacher should do when nobody knows whether the function ran. */
-export function unknownOutcomeAdvice(wsfunction: string): string {
-  if (wsfunction === AWARD_FUNCTION) {
-    return (
-      "the points may have been added: check the student's XP log in Moodle (Level Up XP > Log) " +
-      'before awarding again; this is never retried automatically'
-    )
-  }
-  if (READ_ONLY_FUNCTIONS.has(wsfunction)) {
-    return 'this call changes nothing in Moodle, so running the workflow again is safe'
-  }
-  return `${wsfunction} may have run: check in Moodle before calling it again`
-}
-
-interface MoodleException {
-  errorcode: string | null
-  message: string
-  debuginfo: string | null
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -134,250 +122,18 @@ function text(value: unknown): string | null {
 }
 
 /** Moodle's error shapes: `{exception, errorcode, message, debuginfo?}` and `{error, errorcode}`. */
-function moodleException(data: unknown): MoodleException | null {
+function moodleException(
+  data: unknown
+): { errorcode: string; message: string; debuginfo: string | null } | null {
   if (!isRecord(data)) return null
   const errorcode = text(data.errorcode)
   const exception = text(data.exception)
   if (errorcode === null && exception === null) return null
   return {
-    errorcode,
+    errorcode: errorcode ?? '',
     message: oneLine(text(data.message) ?? text(data.error) ?? ''),
     debuginfo: text(data.debuginfo) === null ? null : oneLine(text(data.debuginfo) ?? '')
   }
-}
-
-/**
- * Tables the award reads before adding any points (the function's record, the recipient, the
- * course and its context): `invalidrecord` naming one of them means nothing was added.
- */
-const TABLES_READ_BEFORE_AWARD = new Set(['external_functions', 'user', 'course', 'context'])
-
-const SERVICES = 'Site administration > Server > Web services > External services'
-const TOKENS = 'Site administration > Server > Web services > Manage tokens'
-
-/**
- * The classification of one Moodle exception: what it means and what to do. The codes named
- * below, `invalidresponse` aside, are raised before the award adds any points (token and
- * access checks, parameter validation, record look-ups, capability checks). Any other code,
- * from a function that may change something, may have been raised after the change (a
- * `dmlwriteexception` while logging, say): its outcome is unknown.
- */
-function explainException(
-  e: MoodleException,
-  wsfunction: string
-): Omit<MoodleErrorDetails, 'errorcode'> & { text: string } {
-  const code = e.errorcode ?? ''
-  const said = [e.message, e.debuginfo].filter(Boolean).join(' ')
-  const notApplied = { outcome: 'not-applied', retryable: false } as const
-  const award = wsfunction === AWARD_FUNCTION
-
-  if (code.startsWith('wsaccessuser')) {
-    return { ...notApplied, category: 'token', text: explainTokenUser(code) }
-  }
-  switch (code) {
-    case 'invalidtoken':
-      return {
-        ...notApplied,
-        category: 'token',
-        text:
-          'the token is not valid (invalidtoken): create or copy the token again ' +
-          `(${TOKENS}) and store it in the secret passed as moodle-token`
-      }
-    case 'accessexception':
-      return { ...notApplied, ...explainAccess(e, said) }
-    case 'invalidrecord':
-    case 'invalidrecordunknown': {
-      const table = /database table (\w+)/i.exec(said)?.[1]?.toLowerCase()
-      if (mayChange(wsfunction) && table && !TABLES_READ_BEFORE_AWARD.has(table)) {
-        return unknownCode(code, said, wsfunction)
-      }
-      if (/external_functions/i.test(said)) {
-        return {
-          ...notApplied,
-          category: 'service',
-          text:
-            `Moodle does not know the function ${wsfunction} (${code}): ` +
-            (award
-              ? 'install the Level Up XP+ add-on (local_xp) with API support'
-              : 'check that the plugin providing it is installed and the name is spelt right')
-        }
-      }
-      // Without debugging Moodle names no table: a missing function, user and course all look
-      // alike, so say both rather than blame the add-on for an unknown user id.
-      if (award && !/\b(user|course)\b/i.test(said)) {
-        return {
-          ...notApplied,
-          category: 'service',
-          text:
-            `Moodle found no record (${code}), without saying which: either ${wsfunction} is not ` +
-            'installed (install the Level Up XP+ add-on, local_xp, with API support), or the user id ' +
-            'or the course id does not exist in Moodle; turn on debugging in Moodle to see which'
-        }
-      }
-      return {
-        ...notApplied,
-        category: 'recipient',
-        text: `a record was not found (${code}: ${said || 'no details'}): check the user id and the course id exist in Moodle`
-      }
-    }
-    case 'invalidparameter':
-      return {
-        ...notApplied,
-        category: 'request',
-        text:
-          `Moodle rejected the parameters (invalidparameter${e.debuginfo ? `: ${e.debuginfo}` : ''}): ` +
-          'check the course id and the Moodle user ids' +
-          (e.debuginfo ? '' : ' (turn on debugging in Moodle to see which parameter)')
-      }
-    case 'sitemaintenance':
-      return {
-        outcome: 'not-applied',
-        retryable: true,
-        category: 'site',
-        text: 'the site is in maintenance mode (sitemaintenance): nothing was changed; run the workflow again once the site is back'
-      }
-    case 'nopermissions':
-      return {
-        ...notApplied,
-        category: 'permission',
-        text:
-          `the token's user lacks a permission (nopermissions: ${e.message}): ` +
-          (award
-            ? 'give it a role with block/xp:manage in the course (in the system context when XP is sitewide)'
-            : 'give it a role with the capability the message names')
-      }
-    case 'requireloginerror':
-      return {
-        ...notApplied,
-        category: 'recipient',
-        text:
-          'the course is not accessible (requireloginerror): check that the course exists and is visible, ' +
-          "that the token's user is enrolled in it or has a site-wide role, and that the student is enrolled"
-      }
-    case 'invaliduser':
-      return {
-        ...notApplied,
-        category: 'recipient',
-        text: 'Moodle has no such user (invaliduser): check the Moodle user id in the mapping'
-      }
-    case 'invalidcourseid':
-      return {
-        ...notApplied,
-        category: 'request',
-        text: 'Moodle has no such course (invalidcourseid): check course-id (1 means sitewide)'
-      }
-    case 'invalidresponse':
-      return {
-        outcome: 'unknown',
-        retryable: false,
-        category: 'unknown-outcome',
-        text:
-          'Moodle ran the function but its reply did not match its description (invalidresponse): ' +
-          unknownOutcomeAdvice(wsfunction)
-      }
-    default:
-      if (mayChange(wsfunction)) return unknownCode(code, said, wsfunction)
-      return {
-        ...notApplied,
-        category: 'request',
-        text: `${raised(code, said)}; look the error code up in Moodle's documentation`
-      }
-  }
-}
-
-/** `Moodle raised "code": message debuginfo` */
-function raised(code: string, said: string): string {
-  return (
-    `Moodle raised ${code === '' ? 'an error without errorcode' : `"${code}"`}` +
-    `${said ? `: ${oneLine(said, 200)}` : ''}`
-  )
-}
-
-/** An error not known to come before the function's change: it may have come after it. */
-function unknownCode(
-  code: string,
-  said: string,
-  wsfunction: string
-): Omit<MoodleErrorDetails, 'errorcode'> & { text: string } {
-  return {
-    outcome: 'unknown',
-    retryable: false,
-    category: 'unknown-outcome',
-    text:
-      `${raised(code, said)}, an error that may come after the function made its change; ` +
-      unknownOutcomeAdvice(wsfunction)
-  }
-}
-
-/** `accessexception` covers several causes; debuginfo (debugging on) tells them apart. */
-function explainAccess(
-  e: MoodleException,
-  said: string
-): { category: MoodleErrorCategory; text: string } {
-  const notAllowed = /Access to the function (\w+)\(\) is not allowed/i.exec(said)
-  if (/token (has )?expired|expired token/i.test(said)) {
-    return {
-      category: 'token',
-      text:
-        'the token has expired (accessexception), and Moodle deletes expired tokens: create a new one ' +
-        `(${TOKENS}), without an expiry date or a later one, and store it in the moodle-token secret`
-    }
-  }
-  if (notAllowed) {
-    return {
-      category: 'service',
-      text: `${notAllowed[1]} is not in the token's external service (accessexception): add it under ${SERVICES} > Functions`
-    }
-  }
-  const ip = /IP:\s*(\S+) is not supported/i.exec(said)
-  if (ip) {
-    return {
-      category: 'permission',
-      text:
-        `the token or its service is restricted to IP addresses that exclude the runner (${ip[1]}) ` +
-        '(accessexception): clear "IP restriction" or use a self-hosted runner with a fixed address'
-    }
-  }
-  if (/not available|disabled/i.test(said)) {
-    return {
-      category: 'service',
-      text: `the token's external service is disabled or missing (accessexception): enable it under ${SERVICES}`
-    }
-  }
-  if (/Refused web service access/i.test(said)) {
-    return {
-      category: 'token',
-      text: `Moodle refused the token's user (accessexception: ${oneLine(said, 160)}): make that account active`
-    }
-  }
-  if (e.debuginfo !== null) {
-    return {
-      category: 'permission',
-      text:
-        `access denied (accessexception: ${oneLine(e.debuginfo, 160)}): ` +
-        "give the token's user webservice/rest:use (system context) and check the token's IP restriction"
-    }
-  }
-  // Without debugging Moodle sends the same bare message for every cause: list them all.
-  return {
-    category: 'permission',
-    text:
-      "access denied (accessexception): check that the function is in the token's external service " +
-      `(${SERVICES} > Functions), that the token's user has webservice/rest:use, that the token's IP ` +
-      'restriction allows the runner, and that the token has not expired (debugging shows which)'
-  }
-}
-
-function explainTokenUser(code: string): string {
-  const fixes: Record<string, string> = {
-    wsaccessusersuspended: 'is suspended: unsuspend it, or create the token for an active account',
-    wsaccessuserdeleted: 'was deleted: create a new token for an active account',
-    wsaccessuserunconfirmed: 'is not confirmed: confirm the account in Moodle',
-    wsaccessusernologin:
-      'uses the "No login" authentication method: change it (e.g. to Manual accounts)',
-    wsaccessuserexpired: "has an expired password: reset the account's password"
-  }
-  return `the token's user account ${fixes[code] ?? 'cannot use web services'} (${code})`
 }
 
 /** `HTTP 403 (text/html): "<!DOCTYPE ..."` - what arrived, for replies that are not Moodle JSON. */
@@ -412,121 +168,189 @@ function parseJson(body: string): { data: unknown } | null {
   }
 }
 
+/** Moodle's login page (the URL is not the site root, or a single sign-on gate). */
+function isLoginPage(body: string): boolean {
+  return /id="page-login-index"|<input[^>]*type=["']?password|<title>\s*(log ?in|sign ?in)/i.test(
+    body
+  )
+}
+
+/**
+ * What a reply that is not a Moodle answer most likely is. `likelihood`: whether whatever sent it
+ * may have let the call run first (`possible`: proxies that time out, server errors) or most
+ * likely stopped it before Moodle (`unlikely`: a missing page, a login page, a firewall).
+ */
+function diagnose(input: ReplyInput): {
+  seen: string
+  text: string
+  category: MoodleErrorCategory
+  likelihood: 'possible' | 'unlikely'
+  loginPage: boolean
+} {
+  const { status, contentType, body, wsfunction } = input
+  const empty = body.trim() === ''
+  const html = /html/i.test(contentType ?? '') || /^\s*</.test(body)
+  const ok = status >= 200 && status < 300
+  const seen = describeReply(status, contentType, body)
+  const possible = (text: string) =>
+    ({ seen, text, category: 'unknown-outcome', likelihood: 'possible', loginPage: false }) as const
+  const unlikely = (text: string, category: MoodleErrorCategory) =>
+    ({ seen, text, category, likelihood: 'unlikely', loginPage: false }) as const
+
+  if (status === 503) {
+    return possible(
+      "the server or a proxy in front of Moodle was unavailable, without the Retry-After of Moodle's own " +
+        'maintenance reply, and a proxy may answer so after Moodle ran the call'
+    )
+  }
+  if (status === 502 || status === 504) {
+    return possible(
+      'a proxy in front of Moodle gave up waiting for it, but Moodle may have finished the call'
+    )
+  }
+  if (status >= 500) {
+    return possible(
+      "Moodle failed with a server error, possibly after running the function (see the web server's error log)"
+    )
+  }
+  if (ok && PHP_DIAGNOSTIC.test(body)) {
+    return possible(
+      'Moodle printed PHP errors instead of a reply (turn off display_errors and see the error log)'
+    )
+  }
+  if (status === 404) {
+    return unlikely(
+      'there is no Moodle web service at this address; moodle-url must be the Moodle site root (the address of its front page)',
+      'not-moodle'
+    )
+  }
+  if (empty && (status === 403 || ok)) {
+    return unlikely(
+      'web services or the REST protocol are disabled; enable both under Site administration > Server > Web services > Overview',
+      'site'
+    )
+  }
+  if (ok && isLoginPage(body)) {
+    return {
+      ...unlikely(
+        "this looks like Moodle's login page: moodle-url must be the Moodle site root",
+        'not-moodle'
+      ),
+      seen: `HTTP ${status} (a login page)`,
+      loginPage: true
+    }
+  }
+  if (ok && html) {
+    return unlikely(
+      "this is a web page, not Moodle's web service (a proxy or firewall page, or the URL is wrong); moodle-url must be the Moodle site root",
+      'not-moodle'
+    )
+  }
+  if (ok && /^\s*[[{"]/.test(body)) {
+    return unlikely(
+      `the reply is not complete JSON (cut off on the way?); ${wsfunction === AWARD_FUNCTION ? 'Moodle answers the award with {"xp": <integer>}' : 'Moodle answers with complete JSON'}`,
+      'not-moodle'
+    )
+  }
+  if (ok) {
+    return unlikely(
+      'this is not a Moodle web service reply; check that moodle-url is the Moodle site root',
+      'not-moodle'
+    )
+  }
+  return unlikely(
+    'the web server or a firewall refused the request (Moodle itself answers with HTTP 200); check moodle-url and any firewall in front of Moodle',
+    'not-moodle'
+  )
+}
+
 /**
  * Classifies one HTTP reply from Moodle's REST server. The body decides first: core Moodle
- * sends its errors with HTTP 200, some plugins with 400. Pure.
+ * sends its errors with HTTP 200, some plugins with 400. For a function that may change
+ * something (the award) only a complete Moodle answer is trusted: its result, or an error code
+ * known to come before any change (error-codes.ts). Any other reply came after the request was
+ * sent and proves nothing, so its outcome is unknown, except the few answers that by their HTTP
+ * meaning are given instead of passing the request on (a redirect, a password prompt, a rate
+ * limit, Moodle's own maintenance reply with Retry-After). Pure.
  */
 export function classifyReply(input: ReplyInput): ReplyResult {
-  const { status, contentType, body, wsfunction } = input
+  const { status, wsfunction } = input
   const fail = (text: string, details: MoodleErrorDetails): ReplyResult => ({
     ok: false,
-    error: new MoodleError(`Moodle ${wsfunction}: ${text}`, { httpStatus: status, ...details })
+    error: moodleError(wsfunction, text, { httpStatus: status, ...details })
   })
+  const retryAfterMs = parseRetryAfter(input.retryAfter, input.now)
 
-  const parsed = parseJson(body)
+  const parsed = parseJson(input.body)
   if (parsed !== null) {
     const exception = moodleException(parsed.data)
     if (exception !== null) {
-      const { text: explanation, ...details } = explainException(exception, wsfunction)
+      const { text: explanation, ...details } = explainMoodleException({ ...exception, wsfunction })
       return fail(explanation, {
         ...details,
-        errorcode: exception.errorcode,
-        retryAfterMs: details.retryable ? parseRetryAfter(input.retryAfter, input.now) : null
+        errorcode: exception.errorcode || null,
+        retryAfterMs: details.retryable ? retryAfterMs : null
       })
     }
     if (status >= 200 && status < 300) return { ok: true, data: parsed.data }
   }
 
-  const seen = describeReply(status, contentType, body)
-  const empty = body.trim() === ''
-  const html = /html/i.test(contentType ?? '') || /^\s*</.test(body)
-  const notApplied = { outcome: 'not-applied', retryable: false } as const
-  const unknown = { outcome: 'unknown', retryable: false, category: 'unknown-outcome' } as const
-  const retryAfterMs = parseRetryAfter(input.retryAfter, input.now)
+  const seen = describeReply(status, input.contentType, input.body)
+  const change = mayChange(wsfunction)
+  const refused = { outcome: 'not-applied', retryable: false, category: 'not-moodle' } as const
+  const later = { outcome: 'not-applied', retryable: true, category: 'site', retryAfterMs } as const
 
   // Moodle's own 503 (upgrade or CLI maintenance) comes before anything runs and carries
   // Retry-After. A proxy (Envoy, Istio, load balancers) may answer a bare 503 after Moodle ran
   // the call ("upstream reset before headers"), so for a change only Retry-After makes it safe.
-  if (status === 503 && mayChange(wsfunction) && (input.retryAfter ?? '').trim() === '') {
-    return fail(
-      `${seen}: the server or a proxy in front of Moodle was unavailable, without the Retry-After ` +
-        "of Moodle's own maintenance reply, and a proxy may answer so after Moodle ran the call; " +
-        unknownOutcomeAdvice(wsfunction),
-      unknown
-    )
-  }
-  if (status === 503) {
+  if (status === 503 && (!change || (input.retryAfter ?? '').trim() !== '')) {
     return fail(
       `${seen}: Moodle is being upgraded or is in maintenance; nothing was changed, run the workflow again later`,
-      { outcome: 'not-applied', retryable: true, category: 'site', retryAfterMs }
+      later
     )
   }
   // A rate limiter answers before forwarding the request: nothing ran.
   if (status === 429) {
     return fail(
       `${seen}: the server limits the request rate; nothing was changed, run the workflow again later`,
-      { outcome: 'not-applied', retryable: true, category: 'site', retryAfterMs }
-    )
-  }
-  if (status === 502 || status === 504) {
-    return fail(
-      `${seen}: a proxy in front of Moodle gave up waiting for it, but Moodle may have finished the call; ${unknownOutcomeAdvice(wsfunction)}`,
-      unknown
-    )
-  }
-  if (status >= 500) {
-    return fail(
-      `${seen}: Moodle failed with a server error, possibly after running the function (see the web server's error log); ${unknownOutcomeAdvice(wsfunction)}`,
-      unknown
+      later
     )
   }
   if (status >= 300 && status < 400) {
     const to = input.location ? ` to ${oneLine(input.location, 120)}` : ''
     return fail(
       `${seen}: moodle-url redirects${to}; give the final https address of the Moodle site root`,
-      { ...notApplied, category: 'not-moodle' }
-    )
-  }
-  if (status === 404) {
-    return fail(
-      `${seen}: there is no Moodle web service at this address; moodle-url must be the Moodle site root (the address of its front page)`,
-      { ...notApplied, category: 'not-moodle' }
-    )
-  }
-  if (empty && (status === 403 || status === 200)) {
-    return fail(
-      `${seen}: web services or the REST protocol are disabled; enable both under Site administration > Server > Web services > Overview`,
-      { ...notApplied, category: 'site' }
+      refused
     )
   }
   if (status === 401 || status === 407) {
     return fail(
       `${seen}: a password prompt (HTTP authentication or a proxy) stands in front of Moodle; let /webservice/rest/server.php through without it`,
-      { ...notApplied, category: 'not-moodle' }
+      refused
     )
   }
-  if (status >= 200 && status < 300 && PHP_DIAGNOSTIC.test(body)) {
+
+  const found = diagnose(input)
+  const { loginPage } = found
+  if (change) {
     return fail(
-      `${seen}: Moodle printed PHP errors instead of a reply (turn off display_errors and see the error log); ${unknownOutcomeAdvice(wsfunction)}`,
-      unknown
+      `${found.seen}: ${found.text}; ${unknownOutcomeStatement(wsfunction, found.likelihood)}`,
+      { outcome: 'unknown', retryable: false, category: 'unknown-outcome', loginPage }
     )
   }
-  if (status >= 200 && status < 300 && html) {
-    return fail(
-      `${seen}: this is a web page, not Moodle's web service (often the login page); moodle-url must be the Moodle site root`,
-      { ...notApplied, category: 'not-moodle' }
-    )
+  if (found.likelihood === 'possible') {
+    return fail(`${found.seen}: ${found.text}; ${unknownOutcomeStatement(wsfunction)}`, {
+      outcome: 'unknown',
+      retryable: false,
+      category: 'unknown-outcome'
+    })
   }
-  if (status >= 200 && status < 300) {
-    return fail(
-      `${seen}: this is not a Moodle web service reply; check that moodle-url is the Moodle site root`,
-      { ...notApplied, category: 'not-moodle' }
-    )
-  }
-  return fail(
-    `${seen}: the web server or a firewall refused the request (Moodle itself answers with HTTP 200); check moodle-url and any firewall in front of Moodle`,
-    { ...notApplied, category: 'not-moodle' }
-  )
+  return fail(`${found.seen}: ${found.text}`, {
+    outcome: 'not-applied',
+    retryable: false,
+    category: found.category,
+    loginPage
+  })
 }
 
 const TIMEOUT_CODES = new Set([
@@ -565,7 +389,7 @@ export function classifyNetworkError(failure: NetworkFailure): MoodleError {
     const what = timedOut
       ? `no reply from ${host} within ${seconds} after the request was sent (${shownCode})`
       : `the connection to ${host} closed after the request was sent (${shownCode})`
-    return new MoodleError(`${prefix} ${what}; ${unknownOutcomeAdvice(wsfunction)}`, {
+    return moodleError(wsfunction, `${what}; ${unknownOutcomeStatement(wsfunction)}`, {
       outcome: 'unknown',
       category: 'unknown-outcome',
       retryable: false

@@ -1,6 +1,6 @@
 import type { RecipientResult } from './status.js'
 
-/** The step outputs, as the spec defines them, computed from the per-recipient results. */
+/** The step outputs (see action.yml), computed from the per-recipient results. */
 export interface Outputs {
   xp: string
   'awarded-points': string

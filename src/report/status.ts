@@ -1,8 +1,8 @@
-/** Outcome of one recipient, as the spec names it (the words are part of the interface). */
+/** Outcome of one recipient (the words are part of the action's interface, see action.yml). */
 export type Status =
   'awarded' | 'already-awarded' | 'dry-run' | 'skipped' | 'unmapped' | 'failed' | 'unknown'
 
-/** One element of the `results` output. Field names are fixed by the spec. */
+/** One element of the `results` output. Field names are part of the interface. */
 export interface RecipientResult {
   github: string | null
   githubId: number | null

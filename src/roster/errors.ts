@@ -2,8 +2,8 @@
 export const INLINE_MAPPING_FILE = 'mapping'
 
 /**
- * A roster that cannot be used: names the file and line so the lead can print it and annotate
- * that line. `message` is the full one-line text (`file line N: what; fix`), `detail` the part
+ * A roster that cannot be used: names the file and line, so the step's error can name them and
+ * annotate that line. `message` is the full one-line text (`file line N: what; fix`), `detail` the part
  * after the location (for annotations, which show the location themselves).
  */
 export class RosterError extends Error {

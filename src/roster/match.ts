@@ -1,4 +1,5 @@
 import type { GitHubPerson } from '../events/types.js'
+import { closestName } from './typo.js'
 import type { Roster, RosterRecord } from './types.js'
 
 export interface RosterIndex {
@@ -37,4 +38,14 @@ export function findRecord(index: RosterIndex, person: GitHubPerson): RosterReco
     candidates.find(r => r.githubId === null || person.id === null || r.githubId === person.id) ??
     null
   )
+}
+
+/**
+ * The record whose login is a likely typo of `login` (a person the roster does not name), for a
+ * "did you mean" hint; null when no login is that close.
+ */
+export function closestRecord(index: RosterIndex, login: string): RosterRecord | null {
+  const logins = [...index.byLogin.keys()]
+  const closest = closestName(login.toLowerCase(), logins)
+  return closest === null ? null : (index.byLogin.get(closest)?.[0] ?? null)
 }

@@ -59,13 +59,14 @@ export function parseYamlRoster(text: string, file: string, mode: YamlMode): Par
       return node === null || node === undefined
         ? null
         : fail(
-            lineOf(node as Node, line),
+            lineOf(node, line),
             `${what} must be a single value, not a list or map; write it on one line`
           )
     }
     const v = node.value
     if (v === null || v === undefined) return null
-    const t = typeof v === 'string' ? v : (node.source ?? String(v))
+    // A parsed scalar carries its source text (so `007` stays `007`).
+    const t = typeof v === 'string' ? v : (node.source ?? JSON.stringify(v))
     return t.trim() === '' ? null : t.trim()
   }
 
@@ -91,7 +92,7 @@ export function parseYamlRoster(text: string, file: string, mode: YamlMode): Par
 
   const recordFromMap = (map: YAMLMap, line: number): RawRecord => {
     const fields: RawRecord['fields'] = {}
-    for (const pair of map.items as Pair<unknown, unknown>[]) {
+    for (const pair of map.items) {
       const keyLine = lineOf(pair.key as Node, line)
       const name = scalarText(pair.key, 'a key', keyLine)
       if (name === null) fail(keyLine, `a key is empty; ${SHAPE_FIX}`)
@@ -143,7 +144,7 @@ export function parseYamlRoster(text: string, file: string, mode: YamlMode): Par
         if (text === null)
           fail(line, `${login} has no Moodle user id; write "${login}: <Moodle user id>"`)
         const github: RawValue = { text: login, line }
-        const moodleId: RawValue = { text, line: lineOf(pair.value as Node, line) }
+        const moodleId: RawValue = { text, line: lineOf(pair.value, line) }
         collector.add(
           toRecord(file, { line, fields: { github, moodle_id: moodleId }, flat: true }, false)
         )

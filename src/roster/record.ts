@@ -1,4 +1,5 @@
 import { RosterError } from './errors.js'
+import { closestName, squash } from './typo.js'
 import type { MoodleLookupField, RosterRecord } from './types.js'
 
 /** Moodle stores user ids in a 10-digit integer column. */
@@ -262,30 +263,6 @@ export class RosterCollector {
   }
 }
 
-/** Optimal string alignment distance (Levenshtein plus adjacent swaps), for typo hints. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0))
-  )
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const row = d[i] as number[]
-      const prev = d[i - 1] as number[]
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let v = Math.min(
-        (prev[j] as number) + 1,
-        (row[j - 1] as number) + 1,
-        (prev[j - 1] as number) + cost
-      )
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        v = Math.min(v, ((d[i - 2] as number[])[j - 2] as number) + 1)
-      }
-      row[j] = v
-    }
-  }
-  return (d[a.length] as number[])[b.length] as number
-}
-
 // Names people plausibly write for a known field.
 const ALIASES: Record<string, string> = {
   login: 'github',
@@ -302,26 +279,12 @@ const ALIASES: Record<string, string> = {
   idnum: 'idnumber'
 }
 
-const squash = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '')
-
 /** The known name an unknown one was probably meant to be, or null. */
 export function suggestName(name: string, known: readonly string[]): string | null {
   const s = squash(name)
-  const direct =
-    known.find(k => squash(k) === s) ??
-    (ALIASES[s] !== undefined && known.includes(ALIASES[s]) ? ALIASES[s] : undefined)
-  if (direct) return direct
-  let best: string | null = null
-  let bestDistance = Infinity
-  for (const k of known) {
-    const dist = editDistance(s, squash(k))
-    if (dist < bestDistance) {
-      best = k
-      bestDistance = dist
-    }
-  }
-  const limit = s.length >= 5 ? 2 : 1
-  return bestDistance <= limit ? best : null
+  const alias = ALIASES[s]
+  if (alias !== undefined && known.includes(alias)) return alias
+  return closestName(name, known)
 }
 
 /** Message for a key or column the roster does not know. */

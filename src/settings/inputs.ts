@@ -1,11 +1,12 @@
 /**
- * The action's inputs and their defaults, as `action.yml` declares them. The action applies the
- * defaults itself too, so `dist/index.js` run outside the runner behaves the same as inside it.
+ * The action's inputs and their defaults, as `action.yml` declares them (empty: required, or no
+ * default). The action applies the defaults itself too, so `dist/index.js` run outside the
+ * runner behaves the same as inside it.
  */
 export const INPUT_DEFAULTS = {
   'moodle-url': '',
   'moodle-token': '',
-  'course-id': '1',
+  'course-id': '',
   points: '10',
   'label-points': '',
   'user-id': '',
@@ -18,6 +19,7 @@ export const INPUT_DEFAULTS = {
   'fail-on-unmapped': 'false',
   'dry-run': 'false',
   mode: 'award',
+  'check-award-user-id': '',
   'github-token': '',
   ledger: 'comment',
   comment: 'true',

@@ -39,6 +39,8 @@ export interface Settings {
   failOnUnmapped: boolean
   dryRun: boolean
   mode: 'award' | 'check' | 'sync'
+  /** Check mode's test award: 1 real point to this Moodle user (null: no test award). */
+  checkAwardUserId: number | null
   githubToken: string | null
   ledger: 'comment' | 'off'
   comment: boolean
@@ -55,6 +57,8 @@ export interface Settings {
 export interface RunHints {
   /** The run is a `pull_request` event from a fork: GitHub passes it no secrets. */
   forkPullRequest: boolean
+  /** The event awards the people of a pull request or issue, where the ledger keeps its records. */
+  threadEvent?: boolean
   /** `owner/name` of the repository the workflow runs in (sync mode's default `repositories`). */
   repository?: string
 }
@@ -179,6 +183,52 @@ function login(input: InputName, value: string): string {
   return name
 }
 
+/** `course-id` has no default: an empty one would silently mean sitewide. */
+function courseId(value: string): number {
+  const how =
+    "the id= in the course's address, e.g. course-id: 30 for https://moodle.example.edu/course/view.php?id=30; sitewide XP is written course-id: 1"
+  if (value === '') throw new InputError('course-id', `is required: ${how}.`)
+  const fromAddress = /[?&]id=(\d+)/.exec(value)
+  if (fromAddress && /^https?:/i.test(value)) {
+    throw new InputError(
+      'course-id',
+      `is a course address; write only its id: course-id: ${fromAddress[1]}.`
+    )
+  }
+  if (!/^[+]?\d+$/.test(value)) {
+    throw new InputError('course-id', `must be the course's id, ${how}; got ${shown(value)}.`)
+  }
+  return wholeNumber('course-id', value, 1, Number.MAX_SAFE_INTEGER, how)
+}
+
+/** Who a direct award goes to: one of user-id and github-login, never both. */
+function directRecipient(raw: RawInputs): { userId: number | null; githubLogin: string | null } {
+  const userId = optionalId(
+    'user-id',
+    raw['user-id'],
+    'a Moodle user id, the id= in the user profile URL'
+  )
+  const githubLogin = raw['github-login'] === '' ? null : login('github-login', raw['github-login'])
+  if (userId !== null && githubLogin !== null) {
+    throw new InputError(
+      'user-id',
+      'and github-login are both set, but each names the one person to award; keep user-id (a Moodle user id) or github-login (a GitHub login looked up in the roster), not both.'
+    )
+  }
+  return { userId, githubLogin }
+}
+
+function checkAwardUserId(value: string, mode: Settings['mode']): number | null {
+  const id = optionalId('check-award-user-id', value, 'the Moodle user id of a test account')
+  if (id !== null && mode !== 'check') {
+    throw new InputError(
+      'check-award-user-id',
+      'is only used with mode: check, where it awards 1 test point; remove it from this step (or set mode: check).'
+    )
+  }
+  return id
+}
+
 function moodleToken(value: string, hints: RunHints): string {
   if (value === '') {
     const why = hints.forkPullRequest
@@ -219,7 +269,6 @@ export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
     if (error instanceof MoodleUrlError) throw new InputError('moodle-url', error.message)
     throw error
   }
-  const githubLogin = raw['github-login'] === '' ? null : login('github-login', raw['github-login'])
   const refuse = (input: InputName, detail: string) => new InputError(input, detail)
   const sync = syncSettings(raw, mode, hints.repository ?? '', { refuse, whole: wholeNumber, bool })
   if (sync && raw['github-token'] === '')
@@ -227,24 +276,20 @@ export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
       'github-token',
       'is empty, but sync mode reads the course repositories and writes its ledger with it; pass a GitHub App installation token or a fine-grained token (see docs/classroom.md).'
     )
+  const ledger = oneOf('ledger', raw.ledger, ['comment', 'off'] as const)
+  if (mode === 'award' && ledger === 'comment' && raw['github-token'] === '' && hints.threadEvent) {
+    throw new InputError(
+      'github-token',
+      'is empty, but the ledger (ledger: comment) needs it to record awards; keep its default ${{ github.token }}, or set ledger: off.'
+    )
+  }
   return {
     moodleEndpoint: endpoint,
     moodleToken: token,
-    courseId: wholeNumber(
-      'course-id',
-      raw['course-id'],
-      1,
-      Number.MAX_SAFE_INTEGER,
-      'the id= in the course URL; 1 for sitewide XP'
-    ),
+    courseId: courseId(raw['course-id']),
     points: wholeNumber('points', raw.points, 1, MAX_POINTS, 'points per award'),
     labelPoints: labelPoints(raw['label-points']),
-    userId: optionalId(
-      'user-id',
-      raw['user-id'],
-      'a Moodle user id, the id= in the user profile URL'
-    ),
-    githubLogin,
+    ...directRecipient(raw),
     mappingFile: raw['mapping-file'] === '' ? null : raw['mapping-file'],
     mapping: raw.mapping === '' ? null : raw.mapping,
     recipients: recipients(raw.recipients),
@@ -255,8 +300,9 @@ export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
     failOnUnmapped: bool('fail-on-unmapped', raw['fail-on-unmapped']),
     dryRun: bool('dry-run', raw['dry-run']),
     mode,
+    checkAwardUserId: checkAwardUserId(raw['check-award-user-id'], mode),
     githubToken: raw['github-token'] === '' ? null : raw['github-token'],
-    ledger: oneOf('ledger', raw.ledger, ['comment', 'off'] as const),
+    ledger,
     comment: bool('comment', raw.comment),
     force: bool('force', raw.force),
     timeoutMs:

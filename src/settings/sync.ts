@@ -24,9 +24,9 @@ export interface SyncSettings {
 
 /** How the settings reader reads and refuses inputs (its own helpers, passed in). */
 export interface InputReaders {
-  refuse(input: InputName, detail: string): Error
-  whole(input: InputName, value: string, min: number, max: number, what: string): number
-  bool(input: InputName, value: string): boolean
+  refuse: (input: InputName, detail: string) => Error
+  whole: (input: InputName, value: string, min: number, max: number, what: string) => number
+  bool: (input: InputName, value: string) => boolean
 }
 
 type Refuse = InputReaders['refuse']

@@ -273,7 +273,7 @@ class Run {
               kind: f.kind,
               number: f.number,
               connection: connection as FollowUp['connection'],
-              after: after!
+              after: after
             }
           })
         }

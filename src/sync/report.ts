@@ -3,8 +3,8 @@
  * and number), and a job summary grouped per student, every item linked. Pure; every text from
  * GitHub goes through `markdown()`.
  */
-import type { Outputs } from '../report/outcome.js'
 import { failuresOf, outputsFrom, warningsOf } from '../report/outcome.js'
+import type { RunReport } from '../report/run-report.js'
 import type { RecipientResult, Status } from '../report/status.js'
 import { STATUS_LABEL } from '../report/summary.js'
 import { markdown } from '../report/text.js'
@@ -29,13 +29,6 @@ export interface SyncReportInput {
   failOnUnmapped: boolean
   /** Lines that fail the step besides the results' (escaped by the writer). */
   problems: string[]
-}
-
-export interface SyncReport {
-  outputs: Outputs
-  summary: string
-  warnings: string[]
-  problems: Array<{ message: string }>
 }
 
 export function itemKey(repository: string, number: number): string {
@@ -151,12 +144,13 @@ export function syncSummary(o: SyncReportInput): string {
  * The whole report. `xp` and `moodle-user-id` describe one recipient, which a sync run over many
  * students does not have: they are empty.
  */
-export function syncReport(o: SyncReportInput): SyncReport {
+export function syncReport(o: SyncReportInput): RunReport {
   const outputs = { ...outputsFrom(o.results), xp: '', 'moodle-user-id': '' }
   const about = (r: SyncResult) => ` for ${r.repository}#${r.number}`
   const problems = [...o.problems, ...failuresOf(o.results, o.failOnUnmapped, about)]
   return {
     outputs,
+    log: [],
     summary: syncSummary(o),
     warnings: warningsOf(o.results, o.failOnUnmapped, about),
     problems: problems.map(message => ({ message }))

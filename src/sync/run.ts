@@ -25,6 +25,7 @@ import {
 } from '../ledger/ledger.js'
 import { recordKeyFrom } from '../ledger/records.js'
 import type { MoodleClient } from '../moodle/client.js'
+import type { RunReport } from '../report/run-report.js'
 import { readRoster } from '../roster/read.js'
 import type { Roster } from '../roster/types.js'
 import type { Logger } from '../runner/actions.js'
@@ -43,13 +44,12 @@ import {
   encodeNoticesFile,
   NOTICES_PATH,
   StoreFormatError,
-  type Notice,
-  type StoredRecord
+  type Notice
 } from './files.js'
 import { GitHubError, syncApi, type SyncGitHub } from './github.js'
 import { itemText, type DiscoveredItem } from './items.js'
 import { notify, NOTICE_SPACING_MS, type Notified } from './notify.js'
-import { itemKey, syncReport, type ItemInfo, type SyncReport, type SyncResult } from './report.js'
+import { itemKey, syncReport, type ItemInfo, type SyncResult } from './report.js'
 import { describeSpec } from './repositories.js'
 import { configFingerprint, freshReason, tooFresh, withApprovalRule } from './rules.js'
 import { CentralStore, StoreError } from './store.js'
@@ -89,7 +89,7 @@ interface BranchState {
   notices: Notice[]
 }
 
-export async function runSync(d: SyncDeps): Promise<SyncReport> {
+export async function runSync(d: SyncDeps): Promise<RunReport> {
   const { settings, context, log } = d
   const sync = settings.sync!
   const scale = context.waitScale
@@ -402,14 +402,15 @@ async function awardAll(going: Considered[], d: SyncDeps): Promise<Sent[]> {
         conclude(c, 'awarded', `${c.entry.points} points (${c.pointsSource})`, outcome.xp)
         sent.push({ considered: c, outcome: { recipient, state: 'done', xp: outcome.xp } })
       } else {
+        // An unknown outcome: the ledger's procedure replaces the client's advice.
         const reason =
           outcome.state === 'unknown'
-            ? `${outcome.message}; then ${SYNC_UNKNOWN_ADVICE}`
-            : `${outcome.message}; a later run tries again`
+            ? `${outcome.error.diagnosis}: ${SYNC_UNKNOWN_ADVICE}`
+            : `${outcome.error.message}; a later run tries again`
         conclude(c, outcome.state, reason, null, outcome.state === 'failed')
         sent.push({
           considered: c,
-          outcome: { recipient, state: outcome.state, xp: null, reason: outcome.message }
+          outcome: { recipient, state: outcome.state, xp: null, reason: outcome.error.message }
         })
       }
     }
@@ -425,7 +426,8 @@ async function awardAll(going: Considered[], d: SyncDeps): Promise<Sent[]> {
 }
 
 function noticeKey(n: Notice): string {
-  return `${itemKey(n.repository, n.number)} ${String(n.awards[0]?.record['nonce'] ?? '')}`
+  const nonce = n.awards[0]?.record['nonce']
+  return `${itemKey(n.repository, n.number)} ${typeof nonce === 'string' ? nonce : ''}`
 }
 
 /**
@@ -456,7 +458,7 @@ async function congratulate(
       ...itemText(item),
       awards: []
     }
-    notice.awards.push({ login: s.outcome.recipient.login, record: { ...record } as StoredRecord })
+    notice.awards.push({ login: s.outcome.recipient.login, record: { ...record } })
     byItem.set(key, notice)
   }
   const fresh = [...byItem.values()]
@@ -539,7 +541,7 @@ function report(
     started: number
     log: Logger
   }
-): SyncReport {
+): RunReport {
   const items = new Map<string, ItemInfo>(
     found.items.map(item => [itemKey(item.repository, item.number), itemText(item)])
   )

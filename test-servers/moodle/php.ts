@@ -153,7 +153,7 @@ export function xmlException(
 // ---------------------------------------------------------------------------------------------
 // Parameter validation (core_external\external_api::validate_parameters)
 
-export type ParamType = 'int' | 'raw' | 'alpha'
+export type ParamType = 'int' | 'raw' | 'alpha' | 'alphanumext'
 
 export type ParamDesc =
   | { kind: 'value'; type: ParamType; optional?: boolean }
@@ -183,6 +183,8 @@ function cleanValue(type: ParamType, value: string): { ok: boolean; cleaned: unk
       return { ok: isPhpInt(value), cleaned: Number(value) }
     case 'alpha':
       return { ok: value.replace(/[^a-zA-Z]/g, '') === value, cleaned: value }
+    case 'alphanumext':
+      return { ok: value.replace(/[^a-zA-Z0-9_-]/g, '') === value, cleaned: value }
     case 'raw':
       return { ok: true, cleaned: value }
   }

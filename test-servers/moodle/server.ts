@@ -1,8 +1,9 @@
 /**
  * A Moodle-compatible web service endpoint for tests and demos (never bundled into the action).
  *
- * It answers `{root}/webservice/rest/server.php` as /work/shared/moodle-rest.md describes:
- * PHP form parsing, Moodle's order of checks, JSON or XML replies, errors with HTTP 200.
+ * It answers `{root}/webservice/rest/server.php` as Moodle's REST server does: PHP form
+ * parsing, Moodle's order of checks, JSON or XML replies, errors with HTTP 200, error codes and
+ * messages from the action's own table (src/moodle/error-codes.ts). See CONTRIBUTING.md.
  * Tests can queue transport faults, read what each request carried and inspect the XP store.
  *
  * Runtime changes: `server.config` is the live site configuration; change it between calls
@@ -37,12 +38,18 @@ export {
   DEMO_STUDENT_TOKEN,
   DEMO_TOKEN,
   defaultMoodleConfig,
+  ENROLLED_USERS_FUNCTION,
+  LADDER_FUNCTION,
+  LEVELS_INFO_FUNCTION,
   SITE_INFO_FUNCTION,
+  USER_STATE_FUNCTION,
   USERS_BY_FIELD_FUNCTION,
-  WsException
+  WsException,
+  XP_READ_FUNCTIONS
 } from './site.js'
 export type {
   MoodleCourseConfig,
+  MoodleLevelConfig,
   MoodleServerConfig,
   MoodleTokenConfig,
   MoodleUserConfig,
@@ -77,6 +84,19 @@ export type Fault =
   | { type: 'sitemaintenance' }
   /** Run the call, then answer `invalidresponse` instead of its result (if it succeeded). */
   | { type: 'invalidresponse-after-apply' }
+  /**
+   * Run the call (the award is applied if it succeeds), then send another reply instead of its
+   * result, as a proxy or firewall that replaces replies does: `body` (default empty) with
+   * `status` (default 200) and `contentType` (default none), or with `truncateTo` the real
+   * reply cut to that many characters (a connection cut mid-reply, with an honest length).
+   */
+  | {
+      type: 'reply-after-apply'
+      status?: number
+      contentType?: string
+      body?: string
+      truncateTo?: number
+    }
 
 export interface RecordedRequest {
   method: string
@@ -441,6 +461,14 @@ export class MoodleServer {
         this.hanging.add(res)
         res.on('close', () => this.hanging.delete(res))
         return this.finish(rec)
+      case 'reply-after-apply': {
+        const real = json && result.ok ? phpJsonEncode(result.value) : ''
+        const headers: Record<string, string> =
+          fault.contentType === undefined ? {} : { 'Content-Type': fault.contentType }
+        const body =
+          fault.truncateTo === undefined ? (fault.body ?? '') : real.slice(0, fault.truncateTo)
+        return this.send(res, rec, fault.status ?? 200, headers, body)
+      }
       case 'invalidresponse-after-apply':
         if (result.ok) {
           const shown = rec.wsfunction === AWARD_FUNCTION ? 'xp => ' : ''

@@ -46,7 +46,7 @@ function reference(cell: string): [string, string] | null {
 
 const table = rows(readFileSync(join(ROOT, MATRIX), 'utf8'))
 
-describe(MATRIX, () => {
+describe('docs/fault-matrix.md', () => {
   it('is a table of scenario, what the action does, and a test, in every row', () => {
     expect(table.length).toBeGreaterThan(20)
     const malformed = table.filter(

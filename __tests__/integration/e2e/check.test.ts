@@ -11,9 +11,12 @@ import {
   DEMO_NO_AWARD_TOKEN,
   DEMO_TOKEN,
   defaultMoodleConfig,
+  DEMO_STUDENT_TOKEN,
+  ENROLLED_USERS_FUNCTION,
   MoodleServer,
   SITE_INFO_FUNCTION,
-  USERS_BY_FIELD_FUNCTION
+  USERS_BY_FIELD_FUNCTION,
+  XP_READ_FUNCTIONS
 } from '../../../test-servers/moodle/server.js'
 import {
   type ActionResult,
@@ -26,6 +29,7 @@ const ROSTER = '.github/moodle-users.yml'
 const NO_SITE_INFO_TOKEN = 'no-site-info-token-7a1f0c'
 const EXPIRED_TOKEN = 'expired-token-3b9e44'
 const NO_LOOKUP_TOKEN = 'no-lookup-token-55c2d1'
+const CORE_ONLY_TOKEN = 'core-only-token-9e0b17'
 
 let server: MoodleServer
 
@@ -90,9 +94,7 @@ const HEALTHY_ROSTER = [
   '  - github: carol-gh',
   '    username: Carol',
   '  - github: dave-gh',
-  '    email: dave@example.edu',
-  '  - github: erin-gh',
-  '    moodle_id: 6',
+  '    moodle_id: 5',
   ''
 ].join('\n')
 
@@ -110,9 +112,18 @@ describe('mode: check', () => {
       /✅ \*\*Token\*\*: valid: belongs to xpbot \(XP Bot\), Moodle user id 100/
     )
     expect(result.summary).toMatch(/✅ \*\*local\\_xp\\_award\\_points\*\*/)
-    expect(result.summary).toMatch(/✅ \*\*Students in Moodle\*\*: all 5 student\(s\) match/)
+    expect(result.summary).toMatch(/✅ \*\*Students in Moodle\*\*: all 4 student\(s\) match/)
+    // Verified without awarding: the permission to award, and that every student may earn.
+    expect(result.summary).toMatch(
+      /✅ \*\*Course\*\*: the token's user may manage Level Up XP in course 30: it read the points of alice-gh/
+    )
+    expect(result.summary).toMatch(
+      /✅ \*\*Students in course 30\*\*: the 4 student\(s\) found in Moodle are all enrolled and may earn points/
+    )
+    // Only a real award proves the award itself: said, not claimed.
+    expect(result.summary).toMatch(/⚠️ not verified: \*\*Test award\*\*: only a real award proves/)
     expect(result.summary).not.toContain('❌')
-    expect(result.stdout).toContain('All checks passed')
+    expect(result.stdout).toContain('All checks passed; 1 not verified (⚠️). Nothing was awarded')
     // One look-up request per field used, never one per student.
     const lookups = server.requestsFor(USERS_BY_FIELD_FUNCTION)
     expect(lookups.map(r => (r.params as { field: string }).field).sort()).toEqual([
@@ -121,7 +132,9 @@ describe('mode: check', () => {
       'username'
     ])
     const byId = lookups.find(r => (r.params as { field: string }).field === 'id')
-    expect((byId?.params as { values: string[] }).values).toEqual(['3', '6'])
+    expect((byId?.params as { values: string[] }).values).toEqual(['3', '5'])
+    // One request lists who may earn in the course, never one per student.
+    expect(server.requestsFor(ENROLLED_USERS_FUNCTION)).toHaveLength(1)
   })
 
   it('fails naming local_xp_award_points when the service lacks it', async () => {
@@ -160,7 +173,7 @@ describe('mode: check', () => {
     expect(result.summary).not.toContain(token)
     expect(result.summary).toMatch(/✅ \*\*Moodle site\*\*/)
     expect(result.summary).toMatch(/❌ \*\*Token\*\*/)
-    expect(result.summary).toMatch(/➖ not checked: \*\*local\\_xp\\_award\\_points\*\*/)
+    expect(result.summary).toMatch(/⚠️ not verified: \*\*local\\_xp\\_award\\_points\*\*/)
     // Nothing else is tried with a refused token.
     expect(server.requests.map(r => r.wsfunction)).toEqual([SITE_INFO_FUNCTION])
   })
@@ -257,7 +270,12 @@ describe('mode: check', () => {
     )
     expect(result.summary).toMatch(/✅ \*\*Token\*\*: valid \(Moodle accepted it\)/)
     // The roster is still verified.
-    expect(result.summary).toMatch(/✅ \*\*Students in Moodle\*\*: all 5 student\(s\) match/)
+    expect(result.summary).toMatch(/✅ \*\*Students in Moodle\*\*: all 4 student\(s\) match/)
+    // The award probe got past the token checks: another accessexception means "not in the
+    // service", said as such for the optional functions.
+    expect(result.summary).toMatch(
+      /➖ \*\*local\\_xp\\_get\\_user\\_state\*\*: not in the token's external service \(optional\)/
+    )
   })
 
   it('fails when the roster needs look-ups and the service lacks core_user_get_users_by_field', async () => {
@@ -276,7 +294,7 @@ describe('mode: check', () => {
     expect(withEmails.errors[0]).toContain(
       `${USERS_BY_FIELD_FUNCTION}: is not in the token's external service (needed to look students up`
     )
-    expect(withEmails.summary).toMatch(/➖ not checked: \*\*Students in Moodle\*\*/)
+    expect(withEmails.summary).toMatch(/⚠️ not verified: \*\*Students in Moodle\*\*/)
 
     // With ids only, awards do not need it: reported, not failed.
     server.reset()
@@ -287,7 +305,7 @@ describe('mode: check', () => {
     expect(idsOnly.errors).toEqual([])
     expect(idsOnly.code).toBe(0)
     expect(idsOnly.summary).toMatch(
-      /➖ not checked: \*\*core\\_user\\_get\\_users\\_by\\_field\*\*/
+      /⚠️ not verified: \*\*core\\_user\\_get\\_users\\_by\\_field\*\*/
     )
   })
 
@@ -300,7 +318,7 @@ describe('mode: check', () => {
     expect(result.errors).toHaveLength(1)
     expect(result.errors[0]).toContain('refused the connection')
     expect(result.summary).toMatch(/❌ \*\*Moodle site\*\*/)
-    expect(result.summary).toMatch(/➖ not checked: \*\*Students in Moodle\*\*/)
+    expect(result.summary).toMatch(/⚠️ not verified: \*\*Students in Moodle\*\*/)
     expect(result.summary).toMatch(/✅ \*\*Mapping\*\*/)
   })
 
@@ -317,10 +335,129 @@ describe('mode: check', () => {
     expect(bad.errors[0]).toContain('user-id 555 matches no Moodle user')
   })
 
-  it('says what course-id 1 means', async () => {
+  it('says what course-id 1 means, and that sitewide mode cannot be seen', async () => {
     const result = await check({ 'course-id': '1' })
     expect(result.code).toBe(0)
-    expect(result.summary).toContain('sitewide')
+    expect(result.summary).toMatch(
+      /⚠️ not verified: \*\*Sitewide XP\*\*: course-id 1 sends awards to the site course: they count only when Level Up XP is in sitewide mode/
+    )
+  })
+
+  it('fails a student who exists but may not earn in the course, on the roster line', async () => {
+    const roster = HEALTHY_ROSTER + '  - github: erin-gh\n    moodle_id: 6\n'
+    const result = await check({ 'mapping-file': ROSTER }, { [ROSTER]: roster })
+    expect(result.code).toBe(1)
+    expectNothingAwarded(result)
+    expect(result.errors).toEqual([
+      `::error title=Moodle XP,file=${ROSTER},line=10::erin-gh (${ROSTER} line 10): Moodle user 6 is not enrolled in course 30, or may not earn points there; enrol them in course 30 with the Student role (which holds block/xp:earnxp)`
+    ])
+    expect(result.summary).toMatch(/✅ \*\*Students in Moodle\*\*: all 5 student\(s\) match/)
+    expect(result.summary).toMatch(/❌ \*\*Students in course 30\*\*: 1 of 5 may not earn points/)
+  })
+
+  it('fails a token whose user may not manage XP in the course (no block/xp:manage)', async () => {
+    const result = await check(
+      { 'moodle-token': DEMO_STUDENT_TOKEN, 'mapping-file': ROSTER },
+      { [ROSTER]: HEALTHY_ROSTER }
+    )
+    expect(result.code).toBe(1)
+    expectNothingAwarded(result)
+    expect(result.errors).toEqual([
+      "::error::Course: the token's user may not manage Level Up XP in course 30 (nopermissions), so every award would be refused; give the token's user a role with block/xp:manage in course 30 (e.g. Teacher), or a system role with it"
+    ])
+    // Listing who may earn needs moodle/role:review, which a student lacks: not verified.
+    expect(result.summary).toMatch(
+      /⚠️ not verified: \*\*Students in course 30\*\*: listing who may earn/
+    )
+  })
+
+  it('lists the optional functions a service lacks, with what each costs, and does not fail', async () => {
+    server.config.tokens.push({
+      token: CORE_ONLY_TOKEN,
+      userId: 100,
+      functions: [SITE_INFO_FUNCTION, AWARD_FUNCTION, USERS_BY_FIELD_FUNCTION]
+    })
+    const result = await check(
+      { 'moodle-token': CORE_ONLY_TOKEN, 'mapping-file': ROSTER },
+      { [ROSTER]: HEALTHY_ROSTER }
+    )
+    expect(result.errors).toEqual([])
+    expect(result.code).toBe(0)
+    expectNothingAwarded(result)
+    for (const name of XP_READ_FUNCTIONS) {
+      expect(result.summary).toContain(
+        `➖ **${name.replace(/_/g, '\\_')}**: not in the token's external service (optional): without it`
+      )
+    }
+    expect(result.summary).toContain("the students' comments cannot show their level")
+    expect(result.summary).toContain('there is no leaderboard')
+    // What could not be verified says which function would let check mode go further.
+    expect(result.summary).toMatch(
+      /⚠️ not verified: \*\*Course\*\*: .*local\\_xp\\_get\\_user\\_state is not in the token's service: add local\\_xp\\_get\\_user\\_state/
+    )
+    expect(result.summary).toMatch(
+      /⚠️ not verified: \*\*Students in course 30\*\*: core\\_enrol\\_get\\_enrolled\\_users is not in the token's service/
+    )
+    expect(result.stdout).toContain('All checks passed; 3 not verified (⚠️)')
+  })
+})
+
+describe('mode: check with a test award (check-award-user-id)', () => {
+  it('awards exactly 1 point to the test account, says it was a real award, and reports it in the outputs', async () => {
+    server.setXp(30, 5, 40)
+    const result = await check({ 'check-award-user-id': '5' })
+    expect(result.errors).toEqual([])
+    expect(result.code).toBe(0)
+    expect(server.xp(30, 5)).toBe(41)
+    expect(server.awardsApplied()).toBe(1)
+    const awards = server.requestsFor(AWARD_FUNCTION)
+    expect(awards.map(r => r.params)).toEqual([{ userid: '5', points: '1', courseid: '30' }])
+    expect(result.stdout).toContain(
+      'Test award (check-award-user-id): sending 1 point to Moodle user 5 in course 30. This is a real award.'
+    )
+    expect(result.summary).toMatch(
+      /✅ \*\*Test award\*\*: awarded 1 point to Moodle user 5 in course 30; Moodle answered their new total, 41 XP\. This was a real award/
+    )
+    expect(result.summary).toContain(
+      'Only the test award of 1 point to Moodle user 5 was made (check-award-user-id).'
+    )
+    expect(result.outputs['awarded-points']).toBe('1')
+    expect(result.outputs.xp).toBe('41')
+    expect(result.results).toEqual([
+      {
+        github: null,
+        githubId: null,
+        moodleUserId: 5,
+        points: 1,
+        xp: 41,
+        status: 'awarded',
+        reason: 'test award of check mode (check-award-user-id)'
+      }
+    ])
+  })
+
+  it('fails with Moodle’s reason when the test account may not receive points', async () => {
+    const result = await check({ 'check-award-user-id': '6' })
+    expect(result.code).toBe(1)
+    expect(server.awardsApplied()).toBe(0)
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).toContain(
+      'Test award: the award of 1 point to Moodle user 6 failed: Moodle local_xp_award_points:'
+    )
+    expect(result.results[0]).toMatchObject({ moodleUserId: 6, status: 'failed', xp: null })
+    expect(result.outputs['awarded-points']).toBe('0')
+  })
+
+  it('sends no test award when the service lacks the award function', async () => {
+    const result = await check({
+      'moodle-token': DEMO_NO_AWARD_TOKEN,
+      'check-award-user-id': '5'
+    })
+    expect(result.code).toBe(1)
+    expectNothingAwarded(result)
+    expect(result.summary).toMatch(
+      /⚠️ not verified: \*\*Test award\*\*: not sent to Moodle user 5: local\\_xp\\_award\\_points is not available/
+    )
   })
 })
 

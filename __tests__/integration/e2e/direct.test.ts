@@ -164,16 +164,18 @@ describe('direct award with user-id', () => {
     expectTokenHidden(result)
   })
 
-  it('sends course 1 when course-id is left empty (the default)', async () => {
-    const before = sitewide.xp(1, 2)
+  it('refuses an empty course-id instead of awarding sitewide, and sends nothing', async () => {
     const result = await runAction({
       eventName: 'workflow_dispatch',
       inputs: inputs({ 'moodle-url': sitewide.url, 'course-id': '', 'user-id': '2' })
     })
 
-    expect(result.code).toBe(0)
-    expect(sitewide.requests.map(r => r.params.courseid)).toEqual(['1'])
-    expect(result.outputs.xp).toBe(String(before + 10))
+    expect(result.code).toBe(1)
+    expect(result.errors).toEqual([
+      '::error::Input "course-id": is required: the id= in the course\'s address, e.g. course-id: 30 for https://moodle.example.edu/course/view.php?id=30; sitewide XP is written course-id: 1.'
+    ])
+    expect(sitewide.requests).toHaveLength(0)
+    expect(result.outputs['awarded-points']).toBe('0')
   })
 
   it.each([

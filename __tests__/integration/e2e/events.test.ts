@@ -155,37 +155,33 @@ describe('pull requests', () => {
     expect(github.count('POST')).toBe(0)
   })
 
-  it('a bot author (dependabot[bot], type Bot) is skipped', async () => {
-    const r = await run(
-      'pull_request_target',
-      mergedPullRequest({ author: DEPENDABOT, sender: OCTOCAT }),
-      { ledger: 'off' }
-    )
+  it.each<{
+    name: string
+    payload: () => unknown
+    inputs: Record<string, string>
+    github: string
+    reason: string
+  }>([
+    {
+      name: 'a bot author (dependabot[bot], type Bot)',
+      payload: () => mergedPullRequest({ author: DEPENDABOT, sender: OCTOCAT }),
+      inputs: {},
+      github: 'dependabot[bot]',
+      reason: 'bot account'
+    },
+    {
+      name: 'a user in ignore-users (logins compared case-insensitively)',
+      payload: () => mergedPullRequest(),
+      inputs: { 'ignore-users': 'teacher-one\nCODERTOCAT, assistant' },
+      github: 'Codertocat',
+      reason: 'listed in ignore-users'
+    }
+  ])('$name is skipped', async ({ payload, inputs, github: login, reason }) => {
+    const r = await run('pull_request_target', payload(), { ledger: 'off', ...inputs })
 
     expect(r.code).toBe(0)
     expect(r.results).toEqual([
-      expect.objectContaining({
-        github: 'dependabot[bot]',
-        status: 'skipped',
-        reason: 'bot account'
-      })
-    ])
-    expect(awardRequests()).toEqual([])
-  })
-
-  it('a user in ignore-users is skipped (logins compared case-insensitively)', async () => {
-    const r = await run('pull_request_target', mergedPullRequest(), {
-      ledger: 'off',
-      'ignore-users': 'teacher-one\nCODERTOCAT, assistant'
-    })
-
-    expect(r.code).toBe(0)
-    expect(r.results).toEqual([
-      expect.objectContaining({
-        github: 'Codertocat',
-        status: 'skipped',
-        reason: 'listed in ignore-users'
-      })
+      expect.objectContaining({ github: login, status: 'skipped', reason })
     ])
     expect(awardRequests()).toEqual([])
   })

@@ -13,7 +13,12 @@ import {
   runAction,
   visibleOutput
 } from '../../../test-servers/runner/run-action.js'
-import { realExample, unmergedPullRequest } from '../../fixtures/events.js'
+import {
+  closedIssueCompleted,
+  mergedPullRequest,
+  realExample,
+  unmergedPullRequest
+} from '../../fixtures/events.js'
 
 /** Distinctive, so that any leak of it into captured output is unmistakable. */
 const TOKEN = 'e2e-inputs-Secret-5b9d2f7e1a3c'
@@ -122,6 +127,27 @@ describe('bad inputs stop the step before anything is sent', () => {
     })
     expectRejected(result, 'Input "moodle-url"', 'user name or password')
   })
+
+  it.each([
+    ['a merged pull request', 'pull_request_target', () => mergedPullRequest()],
+    ['a completed issue', 'issues', () => closedIssueCompleted()]
+  ])(
+    'github-token empty with the ledger on, on %s: names the input, sets the outputs',
+    async (_name, eventName, payload) => {
+      const result = await runAction({
+        eventName,
+        payload: payload(),
+        inputs: { ...valid(), 'user-id': '', mapping: 'Codertocat: 3', 'github-token': '' }
+      })
+      expectRejected(result, 'Input "github-token"', 'ledger: comment', 'ledger: off')
+      expect(result.outputs).toEqual({
+        xp: '',
+        'awarded-points': '0',
+        'moodle-user-id': '',
+        results: '[]'
+      })
+    }
+  )
 
   it('mode: audit', async () => {
     const result = await runAction({ inputs: { ...valid(), mode: 'audit' } })

@@ -1,5 +1,5 @@
 /**
- * End to end, every way Moodle or the network can answer the award (see moodle-rest.md): the
+ * End to end, every way Moodle or the network can answer the award: the
  * bundle runs as the runner starts it, against the Moodle-compatible server, and each test
  * counts on the server's side what was requested and what was applied.
  */
@@ -7,8 +7,10 @@ import { createServer } from 'node:net'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import {
   ALL_FUNCTIONS,
+  AWARD_FUNCTION,
   DEMO_STUDENT_TOKEN,
   defaultMoodleConfig,
+  type Fault,
   MoodleServer,
   SITE_INFO_FUNCTION,
   USERS_BY_FIELD_FUNCTION
@@ -18,6 +20,9 @@ import {
   runAction,
   visibleOutput
 } from '../../../test-servers/runner/run-action.js'
+import { start as startGitHub, type GitHubFake } from '../../../test-servers/github/server.js'
+import { decodeRecords, recordKeyFrom } from '../../../src/ledger/records.js'
+import { mergedPullRequest } from '../../fixtures/events.js'
 
 /** Distinctive tokens, so that any leak into captured output is unmistakable. */
 const TOKEN = 'e2e-replies-Secret-Manager-2d8e5a7c1f4b'
@@ -27,6 +32,9 @@ const EXPIRED_TOKEN = 'e2e-replies-Secret-Expired-8b3e1d7f5a2c'
 const UNKNOWN_TOKEN = 'e2e-replies-Secret-Unknown-1e7c4a9b3d6f'
 
 const CHECK_XP_LOG = /check the student's XP log in Moodle/
+const LOGIN_PAGE =
+  '<!DOCTYPE html><html><body id="page-login-index"><form>' +
+  '<input type="password" name="password"></form></body></html>'
 
 let server: MoodleServer
 
@@ -319,7 +327,7 @@ describe('Moodle errors: the step fails, says what to fix, and nothing is applie
       courseId: '31',
       debug: false,
       phrase:
-        /"xpnotenabled": Level Up XP is not enabled in this course.*check the student's XP log/,
+        /"xpnotenabled" \(Level Up XP is not enabled in this course\), an error code not known to come before the points are added; the points may have been added: check the student's XP log/,
       status: 'unknown'
     }
   ]
@@ -333,12 +341,18 @@ describe('Moodle errors: the step fails, says what to fix, and nothing is applie
     expect(server.awardsApplied()).toBe(0)
   })
 
-  it('web services disabled on the site: 403 with an empty body', async () => {
+  it('web services disabled on the site, check mode: 403 with an empty body names the setting', async () => {
+    // A read-only call changes nothing, so its precise diagnosis stands: web services are off.
     server.config.webservicesEnabled = false
-    const result = await award()
-    expectFailedStep(result, 'failed', /HTTP 403.*web services or the REST protocol are disabled/)
-    expect(server.requests).toHaveLength(1)
+    const result = await award({ mode: 'check' })
+    expect(result.code).toBe(1)
+    expect(result.summary).toMatch(
+      /❌ \*\*Moodle site\*\*: Moodle core\\_webservice\\_get\\_site\\_info: HTTP 403 \(no content type, empty body\): web services or the REST protocol are disabled; enable both under Site administration &gt; Server &gt; Web services &gt; Overview/
+    )
+    expect(visibleOutput(result)).not.toMatch(/XP log|most likely/)
+    expect(server.requestsFor(SITE_INFO_FUNCTION)).toHaveLength(1)
     expect(server.awardsApplied()).toBe(0)
+    expectTokensHidden(result)
   })
 })
 
@@ -395,26 +409,55 @@ describe('faults around the request', () => {
     expect(server.awardsApplied()).toBe(0)
   })
 
-  it('connection closed before the award ran: unknown (the request had been sent), not retried', async () => {
-    // The server read the whole request, then dropped it: the client cannot tell this from a
-    // drop after the award, so it must not retry and must not claim nothing happened.
-    server.queueFault({ type: 'close-before-apply' })
+  // The request reached Moodle, or may have: the answer (or its absence) cannot tell whether the
+  // points were added, so nothing is retried.
+  it.each<{ name: string; fault: Fault; phrase: RegExp; applied: number }>([
+    {
+      // The server read the whole request, then dropped it: the client cannot tell this from a
+      // drop after the award, so it must not claim nothing happened.
+      name: 'connection closed before the award ran (the request had been sent)',
+      fault: { type: 'close-before-apply' },
+      phrase: /after the request was sent.*check the student's XP log/,
+      applied: 0
+    },
+    {
+      name: 'connection closed after the award ran',
+      fault: { type: 'close-after-apply' },
+      phrase: /after the request was sent.*never retried automatically/,
+      applied: 1
+    },
+    {
+      name: 'invalidresponse after the award ran',
+      fault: { type: 'invalidresponse-after-apply' },
+      phrase: /invalidresponse.*check the student's XP log/,
+      applied: 1
+    },
+    {
+      name: 'HTTP 502 from a proxy',
+      fault: { type: 'http-status', status: 502 },
+      phrase: /HTTP 502.*check the student's XP log/,
+      applied: 0
+    },
+    {
+      name: 'HTTP 504 from a proxy',
+      fault: { type: 'http-status', status: 504 },
+      phrase: /HTTP 504.*check the student's XP log/,
+      applied: 0
+    },
+    {
+      // Envoy/Istio answer "upstream reset before headers" with 503, possibly after Moodle ran.
+      name: 'a bare 503 (a proxy, no Retry-After) on the award',
+      fault: { type: 'http-status', status: 503 },
+      phrase: /HTTP 503.*Retry-After.*check the student's XP log/,
+      applied: 0
+    }
+  ])('$name: unknown, not retried', async ({ fault, phrase, applied }) => {
+    server.queueFault(fault)
     const result = await award()
 
-    expectFailedStep(result, 'unknown', CHECK_XP_LOG)
-    expect(result.errors[0]).toContain('after the request was sent')
+    expectFailedStep(result, 'unknown', phrase)
     expect(server.requests).toHaveLength(1)
-    expect(server.awardsApplied()).toBe(0)
-  })
-
-  it('connection closed after the award ran: unknown, not retried, applied once', async () => {
-    server.queueFault({ type: 'close-after-apply' })
-    const result = await award()
-
-    expectFailedStep(result, 'unknown', CHECK_XP_LOG)
-    expect(result.errors[0]).toContain('never retried automatically')
-    expect(server.requests).toHaveLength(1)
-    expect(server.awardsApplied()).toBe(1)
+    expect(server.awardsApplied()).toBe(applied)
   })
 
   it('no answer after the award ran (timeout-seconds: 1): unknown, not retried', async () => {
@@ -427,56 +470,6 @@ describe('faults around the request', () => {
     expect(server.requests).toHaveLength(1)
     expect(server.awardsApplied()).toBe(1)
     expect(Date.now() - started).toBeLessThan(10_000)
-  })
-
-  it('invalidresponse after the award ran: unknown, not retried', async () => {
-    server.queueFault({ type: 'invalidresponse-after-apply' })
-    const result = await award()
-
-    expectFailedStep(result, 'unknown', /invalidresponse.*check the student's XP log/)
-    expect(server.requests).toHaveLength(1)
-    expect(server.awardsApplied()).toBe(1)
-  })
-
-  it.each([502, 504])('HTTP %i from a proxy: unknown, not retried', async status => {
-    server.queueFault({ type: 'http-status', status })
-    const result = await award()
-
-    expectFailedStep(result, 'unknown', new RegExp(`HTTP ${status}.*check the student's XP log`))
-    expect(server.requests).toHaveLength(1)
-    expect(server.awardsApplied()).toBe(0)
-  })
-
-  it('a bare 503 (a proxy, no Retry-After) on the award: unknown, not retried', async () => {
-    // Envoy/Istio answer "upstream reset before headers" with 503, possibly after Moodle ran.
-    server.queueFault({ type: 'http-status', status: 503 })
-    const result = await award()
-
-    expectFailedStep(result, 'unknown', /HTTP 503.*Retry-After.*check the student's XP log/)
-    expect(server.requests).toHaveLength(1)
-    expect(server.awardsApplied()).toBe(0)
-  })
-
-  it('403 with an empty body: failed, web services or REST disabled', async () => {
-    server.queueFault({ type: 'forbidden-empty' })
-    const result = await award()
-
-    expectFailedStep(result, 'failed', /web services or the REST protocol are disabled/)
-    expect(server.requests).toHaveLength(1)
-    expect(server.awardsApplied()).toBe(0)
-  })
-
-  it('an HTML login page: failed, moodle-url is not the site root', async () => {
-    server.queueFault({ type: 'html-page' })
-    const result = await award()
-
-    expectFailedStep(
-      result,
-      'failed',
-      /HTTP 200 \(text\/html\).*moodle-url must be the Moodle site root/
-    )
-    expect(server.requests).toHaveLength(1)
-    expect(server.awardsApplied()).toBe(0)
   })
 
   it('connection refused: retried, then failed with a network message', async () => {
@@ -523,7 +516,7 @@ describe('faults around the request', () => {
     })
     const result = await award()
 
-    expectFailedStep(result, 'failed', /HTTP 400.*wstoken=\*\*\*/)
+    expectFailedStep(result, 'unknown', /HTTP 400.*wstoken=\*\*\*/)
     const seen = [visibleOutput(result), result.summary, JSON.stringify(result.outputs)].join('\n')
     const secret = TOKEN.slice(TOKEN.indexOf('Secret'))
     for (let i = 0; i + 6 <= secret.length; i++) {
@@ -542,6 +535,226 @@ describe('faults around the request', () => {
     expectFailedStep(result, 'unknown', CHECK_XP_LOG)
     expect(server.requests).toHaveLength(1)
   })
+})
+
+/**
+ * Replies that came back after the award request was sent but are not a complete Moodle answer:
+ * whatever sent them (a proxy, a firewall, a wrong URL, a cut connection) cannot prove that the
+ * points were not added. Each is shown twice: sent before Moodle ran the award, and in place of
+ * its reply after it ran. The action cannot tell the two apart, so both are `unknown`, never
+ * retried, with the diagnosis kept.
+ */
+describe('replies that are not a complete Moodle answer: unknown, with the diagnosis', () => {
+  const notMoodle: Array<{
+    name: string
+    reply: { status: number; contentType?: string; body: string }
+    diagnosis: RegExp
+  }> = [
+    {
+      name: 'truncated JSON',
+      reply: { status: 200, contentType: 'application/json', body: '{"xp": 1' },
+      diagnosis: /HTTP 200 \(application\/json\): "\{"xp": 1": the reply is not complete JSON/
+    },
+    {
+      name: '200 with an empty body',
+      reply: { status: 200, contentType: 'application/json', body: '' },
+      diagnosis:
+        /HTTP 200 \(application\/json, empty body\): web services or the REST protocol are disabled/
+    },
+    {
+      name: '200 text/plain',
+      reply: { status: 200, contentType: 'text/plain', body: 'Request accepted for review' },
+      diagnosis:
+        /HTTP 200 \(text\/plain\): "Request accepted for review": this is not a Moodle web service reply/
+    },
+    {
+      name: "200 HTML: Moodle's login page",
+      reply: {
+        status: 200,
+        contentType: 'text/html; charset=utf-8',
+        body: LOGIN_PAGE
+      },
+      diagnosis:
+        /HTTP 200 \(a login page\): this looks like Moodle's login page: moodle-url must be the Moodle site root/
+    },
+    {
+      name: '200 HTML: a firewall page',
+      reply: {
+        status: 200,
+        contentType: 'text/html',
+        body: '<html><body><h1>Request blocked by the security policy</h1></body></html>'
+      },
+      diagnosis:
+        /HTTP 200 \(text\/html\): "<html><body><h1>Request blocked.*a proxy or firewall page/
+    },
+    {
+      name: '403 HTML',
+      reply: { status: 403, contentType: 'text/html', body: '<html><h1>403 Forbidden</h1></html>' },
+      diagnosis: /HTTP 403 \(text\/html\).*the web server or a firewall refused the request/
+    },
+    {
+      name: '403 with an empty body',
+      reply: { status: 403, body: '' },
+      diagnosis: /HTTP 403 \([^)]*empty body\): web services or the REST protocol are disabled/
+    },
+    {
+      name: '404',
+      reply: { status: 404, contentType: 'text/html', body: '<h1>Not Found</h1>' },
+      diagnosis:
+        /HTTP 404 \(text\/html\).*no Moodle web service at this address; moodle-url must be the Moodle site root/
+    }
+  ]
+
+  /** The `unknown` reason: the diagnosis, that the points were most likely not added, what to do. */
+  function expectUnknown(result: ActionResult, diagnosis: RegExp): void {
+    expectFailedStep(result, 'unknown', diagnosis)
+    const reason = String(result.results[0]?.reason)
+    expect(reason).toMatch(diagnosis)
+    expect(reason).toMatch(
+      /; the points were most likely not added, but a reply that is not Moodle's own cannot prove it: check the student's XP log in Moodle \(Level Up XP > Log\) before awarding again; this is never retried automatically$/
+    )
+    // One piece of advice, said once.
+    expect(reason.match(/XP log/g)).toHaveLength(1)
+  }
+
+  it.each(notMoodle)('$name, before Moodle ran the award', async ({ reply, diagnosis }) => {
+    server.queueFault({ type: 'http-status', ...reply })
+    const result = await award()
+
+    expectUnknown(result, diagnosis)
+    expect(server.requests).toHaveLength(1)
+    expect(server.awardsApplied()).toBe(0)
+  })
+
+  it.each(notMoodle)(
+    '$name, in place of the reply after Moodle ran the award',
+    async ({ reply, diagnosis }) => {
+      server.setXp(30, 3, 40)
+      server.queueFault({ type: 'reply-after-apply', ...reply })
+      const result = await award()
+
+      expectUnknown(result, diagnosis)
+      expect(server.requests).toHaveLength(1)
+      expect(server.awardsApplied()).toBe(1)
+      expect(server.xp(30, 3)).toBe(50)
+    }
+  )
+
+  it('the real reply cut off after Moodle ran the award: unknown, the points may have been added', async () => {
+    server.setXp(30, 3, 40)
+    // `{"xp":50}` cut after 7 characters, with an honest Content-Length.
+    server.queueFault({ type: 'reply-after-apply', contentType: 'application/json', truncateTo: 7 })
+    const result = await award()
+
+    expectUnknown(
+      result,
+      /HTTP 200 \(application\/json\): "\{"xp":5": the reply is not complete JSON/
+    )
+    expect(server.awardsApplied()).toBe(1)
+  })
+
+  it('a read-only look-up that gets a login page keeps its diagnosis and is not unknown', async () => {
+    server.queueFault({ type: 'html-page' }, { wsfunction: USERS_BY_FIELD_FUNCTION })
+    const result = await runAction({
+      eventName: 'workflow_dispatch',
+      inputs: {
+        'moodle-url': server.url,
+        'moodle-token': TOKEN,
+        'course-id': '30',
+        'github-login': 'bob-gh',
+        'mapping-file': 'students.yml'
+      },
+      files: { 'students.yml': 'users:\n  - github: bob-gh\n    email: bob@example.edu\n' }
+    })
+
+    expect(result.code).toBe(1)
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).toMatch(
+      /core_user_get_users_by_field: HTTP 200 \(a login page\): this looks like Moodle's login page: moodle-url must be the Moodle site root/
+    )
+    expect(result.errors[0]).not.toMatch(/most likely|XP log/)
+    expect(server.requestsFor(AWARD_FUNCTION)).toHaveLength(0)
+    expectTokensHidden(result)
+  })
+})
+
+describe('the ledger after a reply that is not a Moodle answer', () => {
+  let github: GitHubFake
+  let apiUrl: string
+
+  beforeAll(async () => {
+    ;({ fake: github, apiUrl } = await startGitHub())
+  })
+
+  afterAll(async () => {
+    await github?.stop()
+  })
+
+  /** A merged pull request of the example repository, number `number`, by Codertocat (user 3). */
+  function merged(number: number, runAttempt: number): Promise<ActionResult> {
+    return runAction({
+      eventName: 'pull_request_target',
+      payload: mergedPullRequest({ number }),
+      apiUrl,
+      runAttempt,
+      inputs: {
+        'moodle-url': server.url,
+        'moodle-token': TOKEN,
+        'course-id': '30',
+        mapping: 'Codertocat: 3',
+        'github-token': 'ghs_default'
+      }
+    })
+  }
+
+  it.each([
+    {
+      name: "a login page in place of the award's reply",
+      fault: { type: 'reply-after-apply', status: 200, contentType: 'text/html', body: LOGIN_PAGE },
+      number: 501,
+      applied: 1
+    },
+    {
+      name: 'truncated JSON, the award applied',
+      fault: { type: 'reply-after-apply', contentType: 'application/json', truncateTo: 5 },
+      number: 502,
+      applied: 1
+    },
+    {
+      name: 'a 404 before Moodle ran the award',
+      fault: { type: 'http-status', status: 404, body: '<h1>Not Found</h1>' },
+      number: 503,
+      applied: 0
+    }
+  ] as const)(
+    '$name: unknown, the record stays pending, and a later run does not pay again',
+    async ({ fault, number, applied }) => {
+      server.queueFault(fault, { wsfunction: AWARD_FUNCTION })
+      const first = await merged(number, 1)
+      expect(first.code).toBe(1)
+      expect(first.results[0]).toMatchObject({ status: 'unknown', moodleUserId: 3 })
+      const reason = String(first.results[0]?.reason)
+      // The diagnosis, then the ledger's own procedure, once.
+      expect(reason).toMatch(
+        /the points were most likely not added, but a reply that is not Moodle's own cannot prove it: check the student's XP log/
+      )
+      expect(reason).toMatch(/MOODLE_XP_FORCE_RUN/)
+      expect(reason.match(/XP log/g)).toHaveLength(1)
+      const comments = github.comments('Codertocat/Hello-World', number)
+      expect(comments).toHaveLength(1)
+      const [decoded] = decodeRecords(comments[0]!.body, recordKeyFrom(TOKEN))
+      expect(decoded).toMatchObject({ verified: true, record: { state: 'pending', unknown: true } })
+
+      // Fixing moodle-url and re-running pays nothing: the outcome stays unknown until force.
+      for (const attempt of [2, 3]) {
+        const again = await merged(number, attempt)
+        expect(again.code).toBe(1)
+        expect(again.results[0]).toMatchObject({ status: 'unknown' })
+      }
+      expect(server.requestsFor(AWARD_FUNCTION)).toHaveLength(1)
+      expect(server.awardsApplied()).toBe(applied)
+    }
+  )
 })
 
 /** A loopback port nobody listens on: bound, then released. */

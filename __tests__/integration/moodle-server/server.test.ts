@@ -5,10 +5,15 @@ import {
   DEMO_STUDENT_TOKEN,
   DEMO_TOKEN,
   defaultMoodleConfig,
+  ENROLLED_USERS_FUNCTION,
+  LADDER_FUNCTION,
+  LEVELS_INFO_FUNCTION,
   MoodleServer,
   type MoodleServerConfig,
   SITE_INFO_FUNCTION,
-  USERS_BY_FIELD_FUNCTION
+  USER_STATE_FUNCTION,
+  USERS_BY_FIELD_FUNCTION,
+  XP_READ_FUNCTIONS
 } from '../../../test-servers/moodle/server.js'
 import { parseFormEncoded, phpToJs } from '../../../test-servers/moodle/php.js'
 
@@ -118,7 +123,11 @@ describe('successful calls', () => {
       functions: [
         { name: AWARD_FUNCTION, version: expect.any(String) },
         { name: SITE_INFO_FUNCTION, version: expect.any(String) },
-        { name: USERS_BY_FIELD_FUNCTION, version: expect.any(String) }
+        { name: USERS_BY_FIELD_FUNCTION, version: expect.any(String) },
+        ...[...XP_READ_FUNCTIONS, ENROLLED_USERS_FUNCTION].map(name => ({
+          name,
+          version: expect.any(String)
+        }))
       ]
     })
     // json_encode escapes slashes: a client must parse JSON, not search the text.
@@ -204,7 +213,7 @@ describe('successful calls', () => {
   })
 })
 
-describe('error table (moodle-rest.md section 3)', () => {
+describe('Moodle errors, in the order Moodle checks', () => {
   it('token missing or unknown: invalidtoken, no debuginfo when debugging is off', async () => {
     for (const token of [null, '', 'not-a-token']) {
       const err = errorOf(await call(SITE_INFO_FUNCTION, {}, { token }))
@@ -313,8 +322,9 @@ describe('error table (moodle-rest.md section 3)', () => {
         errorcode: 'invalidparameter',
         message: 'Invalid parameter value detected'
       })
-      if (typeof debuginfo === 'string') expect(err.debuginfo).toBe(debuginfo)
-      else expect(err.debuginfo).toMatch(debuginfo)
+      // A string is the whole debuginfo; a pattern, a part of it.
+      const whole = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)
+      expect(err.debuginfo).toMatch(typeof debuginfo === 'string' ? whole(debuginfo) : debuginfo)
     }
     expect(server.xp(30, 2)).toBe(0)
     expect(server.awardsApplied()).toBe(0)
@@ -806,6 +816,228 @@ describe('sitewide mode', () => {
     expect(errorOf(await award({ userid: 999, points: 5, courseid: 1 })).errorcode).toBe(
       'invalidrecordunknown'
     )
+  })
+})
+
+describe('Level Up XP+ read functions', () => {
+  /** Level Up XP's default levels: 10, relative method, base 120, coefficient 1.3. */
+  const DEFAULT_XP = [0, 120, 276, 479, 743, 1086, 1532, 2112, 2866, 3846]
+  const ERIN_TOKEN = 'erin-token'
+  const state = (params: Record<string, string | number>, token?: string) =>
+    call(USER_STATE_FUNCTION, params, token === undefined ? {} : { token })
+
+  beforeEach(() => {
+    // Erin (user 6) is enrolled nowhere: she cannot open course 30.
+    server.config.tokens.push({ token: ERIN_TOKEN, userId: 6, functions: [...XP_READ_FUNCTIONS] })
+  })
+
+  it('levels info: Level Up XP’s default levels, or the course’s own', async () => {
+    const defaults = (await call(LEVELS_INFO_FUNCTION, { courseid: 31 })).json as {
+      count: number
+      levels: { level: number; xprequired: number; name: unknown; badgeurl: unknown }[]
+    }
+    expect(defaults.count).toBe(10)
+    expect(defaults.levels.map(l => l.xprequired)).toEqual(DEFAULT_XP)
+    expect(defaults.levels[1]).toEqual({
+      level: 2,
+      xprequired: 120,
+      badgeurl: null,
+      description: null,
+      name: null
+    })
+    const named = (await call(LEVELS_INFO_FUNCTION, { courseid: 30 })).json as typeof defaults
+    expect(named.levels.map(l => l.xprequired)).toEqual(DEFAULT_XP)
+    expect(named.levels[2]?.name).toBe('Rising star')
+    server.config.courses.push({
+      id: 40,
+      enrolled: [],
+      managers: [],
+      levels: [{ xprequired: 0 }, { xprequired: 50, name: 'Two' }]
+    })
+    expect((await call(LEVELS_INFO_FUNCTION, { courseid: 40 })).json).toEqual({
+      count: 2,
+      levels: [
+        { level: 1, xprequired: 0, badgeurl: null, description: null, name: null },
+        { level: 2, xprequired: 50, badgeurl: null, description: null, name: 'Two' }
+      ]
+    })
+  })
+
+  it('user state: level, progress in the level, and the last level', async () => {
+    server.setXp(30, 3, 130)
+    expect((await state({ courseid: 30, userid: 3 })).json).toEqual({
+      id: 3,
+      level: { level: 2, xprequired: 120, badgeurl: null, description: null, name: 'Apprentice' },
+      ratioinlevel: 10 / 156,
+      totalxpinlevel: 156,
+      xp: 130,
+      xpinlevel: 10
+    })
+    server.setXp(30, 4, 5000)
+    expect((await state({ courseid: 30, userid: 4 })).json).toMatchObject({
+      level: { level: 10, xprequired: 3846 },
+      ratioinlevel: 1,
+      totalxpinlevel: 1154,
+      xpinlevel: 1154
+    })
+    // A student with no points yet is at level 1.
+    expect((await state({ courseid: 30, userid: 5 })).json).toMatchObject({
+      xp: 0,
+      level: { level: 1, xprequired: 0 }
+    })
+  })
+
+  it('user state: userid 0 is the token’s own user; another user needs block/xp:manage', async () => {
+    server.setXp(30, 2, 40)
+    expect((await state({ courseid: 30 }, DEMO_STUDENT_TOKEN)).json).toMatchObject({
+      id: 2,
+      xp: 40
+    })
+    expect((await state({ courseid: 30, userid: 0 }, DEMO_STUDENT_TOKEN)).json).toMatchObject({
+      id: 2
+    })
+    const other = errorOf(await state({ courseid: 30, userid: 3 }, DEMO_STUDENT_TOKEN))
+    expect(other).toMatchObject({ errorcode: 'nopermissions' })
+    expect(other.message).toContain('Manage XP')
+    expect(server.awardsApplied()).toBe(0)
+  })
+
+  it('user state: unknown course, a caller who cannot open the course, a deleted user', async () => {
+    expect(errorOf(await state({ courseid: 999, userid: 2 })).errorcode).toBe(
+      'invalidrecordunknown'
+    )
+    expect(errorOf(await state({ courseid: 30 }, ERIN_TOKEN)).errorcode).toBe('requireloginerror')
+    // Everyone may open the site course.
+    expect((await state({ courseid: 1 }, ERIN_TOKEN)).json).toMatchObject({ id: 6, xp: 0 })
+    expect(errorOf(await state({ courseid: 30, userid: 7 })).errorcode).toBe('invalidrecordunknown')
+    expect(errorOf(await state({ courseid: 30, userid: 999 })).errorcode).toBe(
+      'invalidrecordunknown'
+    )
+  })
+
+  it('only when the function is in the token’s service', async () => {
+    const reply = errorOf(await state({ courseid: 30 }, DEMO_NO_AWARD_TOKEN))
+    expect(reply.errorcode).toBe('accessexception')
+    expect(
+      errorOf(await call(LADDER_FUNCTION, { courseid: 30 }, { token: DEMO_NO_AWARD_TOKEN }))
+        .errorcode
+    ).toBe('accessexception')
+  })
+
+  it('a course can turn the info and ladder pages off for students, not for managers', async () => {
+    const course = server.config.courses.find(c => c.id === 30)
+    if (course === undefined) throw new Error('course 30 missing')
+    course.infosEnabled = false
+    course.ladderEnabled = false
+    for (const fn of [LEVELS_INFO_FUNCTION, LADDER_FUNCTION]) {
+      expect(
+        errorOf(await call(fn, { courseid: 30 }, { token: DEMO_STUDENT_TOKEN })).errorcode
+      ).toBe('nopermissions')
+      expect((await call(fn, { courseid: 30 })).status).toBe(200)
+      expect((await call(fn, { courseid: 30 })).json).not.toHaveProperty('errorcode')
+    }
+  })
+
+  it('ladder: by points, equal points share a rank, names hidden when the ladder is anonymous', async () => {
+    server.setXp(30, 2, 300)
+    server.setXp(30, 3, 130)
+    server.setXp(30, 4, 130)
+    const ladder = (await call(LADDER_FUNCTION, { courseid: 30 }, { token: DEMO_STUDENT_TOKEN }))
+      .json as {
+      total: number
+      page: number
+      ranking: {
+        rank: number
+        state: { id: number; xp: number; level: { level: number }; user: { fullname: string } }
+      }[]
+    }
+    expect(ladder.total).toBe(4) // 2..5 enrolled; 7 deleted
+    expect(ladder.page).toBe(1)
+    expect(ladder.ranking.map(r => [r.rank, r.state.id, r.state.xp, r.state.level.level])).toEqual([
+      [1, 2, 300, 3],
+      [2, 3, 130, 2],
+      [2, 4, 130, 2],
+      [4, 5, 0, 1]
+    ])
+    expect(ladder.ranking[1]?.state.user.fullname).toBe('Bob Brown')
+
+    const course = server.config.courses.find(c => c.id === 30)
+    if (course === undefined) throw new Error('course 30 missing')
+    course.ladderAnonymous = true
+    const anonymous = (await call(LADDER_FUNCTION, { courseid: 30 }, { token: DEMO_STUDENT_TOKEN }))
+      .json as typeof ladder
+    expect(anonymous.ranking.map(r => [r.state.id, r.state.user.fullname])).toEqual([
+      [2, 'Alice Anders'],
+      [0, 'Someone else'],
+      [0, 'Someone else'],
+      [0, 'Someone else']
+    ])
+    const paged = (await call(LADDER_FUNCTION, { courseid: 30, page: 2, perpage: 3 }))
+      .json as typeof ladder
+    // Anonymous for managers too: only the caller's own row keeps its name.
+    expect(paged.ranking.map(r => [r.rank, r.state.id, r.state.xp])).toEqual([[4, 0, 0]])
+  })
+
+  it('never changes XP', async () => {
+    server.setXp(30, 2, 10)
+    for (const fn of XP_READ_FUNCTIONS) await call(fn, { courseid: 30 })
+    expect(server.xp(30, 2)).toBe(10)
+    expect(server.awardsApplied()).toBe(0)
+  })
+
+  it('sitewide: every course id reads the site course’s XP and levels', async () => {
+    await startServer({ sitewide: true })
+    server.setXp(1, 3, 500)
+    expect((await state({ courseid: 30, userid: 3 })).json).toMatchObject({
+      xp: 500,
+      level: { level: 4, name: null }
+    })
+  })
+})
+
+describe('core_enrol_get_enrolled_users', () => {
+  const enrolled = (
+    options: Array<[string, string]>,
+    opts: { token?: string; courseid?: number } = {}
+  ) => {
+    const params: Record<string, string | number> = { courseid: opts.courseid ?? 30 }
+    options.forEach(([name, value], i) => {
+      params[`options[${i}][name]`] = name
+      params[`options[${i}][value]`] = value
+    })
+    return call(
+      ENROLLED_USERS_FUNCTION,
+      params,
+      opts.token === undefined ? {} : { token: opts.token }
+    )
+  }
+  const ids = (reply: Reply) => (reply.json as { id: number }[]).map(u => u.id)
+
+  it('lists the enrolled users, or those who may earn points, without deleted users', async () => {
+    server.config.courses.find(c => c.id === 30)?.enrolled?.push(100)
+    expect(ids(await enrolled([]))).toEqual([2, 3, 4, 5, 100])
+    expect(ids(await enrolled([['withcapability', 'block/xp:earnxp']]))).toEqual([2, 3, 4, 5])
+    expect(ids(await enrolled([['withcapability', 'block/xp:earnxp']], { courseid: 31 }))).toEqual([
+      2, 3
+    ])
+    expect((await enrolled([])).json).toContainEqual(
+      expect.objectContaining({ id: 2, username: 'alice', fullname: 'Alice Anders' })
+    )
+  })
+
+  it('needs moodle/role:review for withcapability, and a course the caller may open', async () => {
+    expect(ids(await enrolled([], { token: DEMO_STUDENT_TOKEN }))).toEqual([2, 3, 4, 5])
+    expect(
+      errorOf(
+        await enrolled([['withcapability', 'block/xp:earnxp']], { token: DEMO_STUDENT_TOKEN })
+      ).errorcode
+    ).toBe('nopermissions')
+    server.config.tokens.push({ token: 'erin', userId: 6, functions: [ENROLLED_USERS_FUNCTION] })
+    expect(errorOf(await enrolled([], { token: 'erin' })).errorcode).toBe(
+      'errorcoursecontextnotvalid'
+    )
+    expect(errorOf(await enrolled([], { courseid: 999 })).errorcode).toBe('invalidrecordunknown')
+    expect(errorOf(await enrolled([['with capability', 'x']])).errorcode).toBe('invalidparameter')
   })
 })
 

@@ -23,6 +23,7 @@ function settings(over: Partial<Settings> = {}): Settings {
     failOnUnmapped: false,
     dryRun: false,
     mode: 'award',
+    checkAwardUserId: null,
     githubToken: null,
     ledger: 'off',
     comment: true,

@@ -206,6 +206,14 @@ describe('candidatesFor', () => {
     )
   })
 
+  it('asks "did you mean" when a roster login is a typo away from the missing one', () => {
+    const near = record()
+    const [c] = candidatesFor(plan(entry()), noRecord, none, true, () => near)
+    expect(c?.settled?.reason).toBe(
+      `octocat is not in the mapping; did you mean "${near.github}" (${near.source.file} line ${near.source.line})? If that record is this student's, correct its login to octocat; otherwise add a record for this GitHub user`
+    )
+  })
+
   it('without a roster, says which inputs tie GitHub users to Moodle users', () => {
     const [c] = candidatesFor(plan(entry()), noRecord, none, false)
     expect(c?.settled?.status).toBe('unmapped')

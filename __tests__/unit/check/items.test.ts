@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   type Availability,
-  courseItem,
   functionItem,
   type MoodleFailure,
   passedAuthentication,
@@ -130,13 +129,58 @@ describe('siteItems', () => {
   it('fails the site and does not judge the token when Moodle did not answer', () => {
     const [site, token] = siteItems({ kind: 'unreachable', message: 'refused the connection' })
     expect(site).toMatchObject({ status: 'failed', detail: 'refused the connection' })
-    expect(token?.status).toBe('not-checked')
+    expect(token?.status).toBe('not-verified')
+  })
+
+  it('says a login page came instead of quoting its HTML', () => {
+    const message =
+      "Moodle core_webservice_get_site_info: HTTP 200 (a login page): this looks like Moodle's login page: moodle-url must be the Moodle site root"
+    const outcome = siteOutcome({
+      ok: false,
+      error: { category: 'not-moodle', errorcode: null, message, httpStatus: 200, loginPage: true }
+    })
+    expect(outcome).toMatchObject({ kind: 'unreachable', loginPage: true })
+    const [site] = siteItems(outcome)
+    expect(site?.detail).toMatch(
+      /^moodle-url answers with a login page instead of Moodle's web service/
+    )
+    expect(site?.detail).not.toContain('<')
+    expect(site?.fix).toContain('/webservice/rest/server.php')
+  })
+
+  it('leaves the HTML of another web page out, keeping what the reply was', () => {
+    const message =
+      'Moodle core_webservice_get_site_info: HTTP 404 (text/html): "<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN"> <html><head> <title>404 Not…": there is no Moodle web service at this address'
+    expect(
+      siteOutcome({
+        ok: false,
+        error: { category: 'not-moodle', errorcode: null, message, httpStatus: 404 }
+      })
+    ).toEqual({
+      kind: 'unreachable',
+      message:
+        'Moodle core_webservice_get_site_info: HTTP 404 (text/html): there is no Moodle web service at this address'
+    })
+  })
+
+  it('does not take any other web page, or the classifier’s own words, for a login page', () => {
+    const other =
+      'Moodle x: HTTP 200 (text/html): "<html><head><title>Welcome</title>": this is a web page (often the login page)'
+    expect(
+      siteOutcome({
+        ok: false,
+        error: { category: 'not-moodle', errorcode: null, message: other, httpStatus: 200 }
+      })
+    ).toEqual({
+      kind: 'unreachable',
+      message: 'Moodle x: HTTP 200 (text/html): this is a web page (often the login page)'
+    })
   })
 
   it('passes the token without site info only when a probe got past the token check', () => {
     const site = { kind: 'no-site-info', message: 'x', errorcode: 'accessexception' } as const
     expect(siteItems(site, true)[1]?.status).toBe('passed')
-    expect(siteItems(site, false)[1]?.status).toBe('not-checked')
+    expect(siteItems(site, false)[1]?.status).toBe('not-verified')
   })
 })
 
@@ -148,8 +192,8 @@ describe('siteInfoItem', () => {
   })
 
   it('is not checked when the site or token failed first', () => {
-    expect(siteInfoItem({ kind: 'unreachable', message: 'x' }).status).toBe('not-checked')
-    expect(siteInfoItem({ kind: 'token-refused', message: 'x' }).status).toBe('not-checked')
+    expect(siteInfoItem({ kind: 'unreachable', message: 'x' }).status).toBe('not-verified')
+    expect(siteInfoItem({ kind: 'token-refused', message: 'x' }).status).toBe('not-verified')
   })
 })
 
@@ -187,7 +231,7 @@ describe('functionItem', () => {
 
   it('does not fail for an optional function, but says what could not be checked', () => {
     const item = functionItem(USERS, { state: 'not-in-service' }, 'optional', 'verify the ids')
-    expect(item.status).toBe('not-checked')
+    expect(item.status).toBe('not-verified')
     expect(item.detail).toContain('awards do not need it')
     expect(item.fix).toBeUndefined()
   })
@@ -200,19 +244,6 @@ describe('functionItem', () => {
         'required',
         'x'
       )
-    ).toEqual({ name: AWARD, status: 'not-checked', detail: 'Moodle did not answer' })
-  })
-})
-
-describe('courseItem', () => {
-  it('explains sitewide for course 1', () => {
-    expect(courseItem(1).detail).toContain('sitewide')
-    expect(courseItem(1).status).toBe('passed')
-  })
-
-  it('is honest that another course cannot be verified without awarding', () => {
-    const item = courseItem(30)
-    expect(item.status).toBe('passed')
-    expect(item.detail).toContain('course 30: cannot be verified without awarding')
+    ).toEqual({ name: AWARD, status: 'not-verified', detail: 'Moodle did not answer' })
   })
 })

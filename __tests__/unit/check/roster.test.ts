@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   annotationPlace,
+  foundUsers,
   idsToVerify,
   MAX_LISTED,
   type Resolution,
@@ -71,10 +72,11 @@ describe('annotationPlace', () => {
 })
 
 describe('rosterItem', () => {
-  it('passes with no mapping, and says what that means', () => {
+  it('with no mapping, passes only when user-id names who earns, and says what that means', () => {
     expect(rosterItem({ kind: 'none' }, null).detail).toContain('every student would be unmapped')
     expect(rosterItem({ kind: 'none' }, 5).detail).toContain('awards go to user-id 5')
-    expect(rosterItem({ kind: 'none' }, null).status).toBe('passed')
+    expect(rosterItem({ kind: 'none' }, null).status).toBe('not-verified')
+    expect(rosterItem({ kind: 'none' }, 5).status).toBe('passed')
   })
 
   it('fails a broken file with an annotation on its line', () => {
@@ -219,5 +221,33 @@ describe('userIdItem', () => {
     expect(item.status).toBe('failed')
     expect(item.detail).toBe('user-id 555 matches no Moodle user')
     expect(item.fix).toContain('Moodle profile URL')
+  })
+})
+
+describe('foundUsers', () => {
+  it('keeps those who matched one Moodle user, with their line, and user-id', () => {
+    const alice = byField('alice-gh', 'email', 'alice@x.edu', 2)
+    const ghost = byField('ghost', 'email', 'ghost@x.edu', 4)
+    const bob = byId('bob-gh', 3, 6)
+    const gone = byId('gone', 99, 8)
+    const inline = byId('carol', 4, 1)
+    inline.source = { file: 'mapping', line: 1 }
+    const found = foundUsers(
+      [alice, ghost, bob, gone, inline],
+      resolution(
+        [
+          [alice, { moodleId: 2 }],
+          [ghost, { notFound: true }]
+        ],
+        [{ id: 3 }, { id: 4 }, { id: 5 }]
+      ),
+      5
+    )
+    expect(found).toEqual([
+      { label: `alice-gh (${FILE} line 2)`, moodleUserId: 2, where: { file: FILE, line: 2 } },
+      { label: `bob-gh (${FILE} line 6)`, moodleUserId: 3, where: { file: FILE, line: 6 } },
+      { label: 'carol (input mapping)', moodleUserId: 4, where: null },
+      { label: 'user-id 5', moodleUserId: 5, where: null }
+    ])
   })
 })

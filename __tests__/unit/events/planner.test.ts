@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import { PlanError, planAwards, type PlannerSettings } from '../../../src/events/plan.js'
+import {
+  EARNING_EVENTS,
+  earningEvent,
+  PlanError,
+  planAwards,
+  type PlannerSettings
+} from '../../../src/events/plan.js'
 import { plainLine } from '../../../src/report/text.js'
 import {
   closedIssueCompleted,
@@ -545,6 +551,7 @@ describe('events that award nobody', () => {
       })()
       expect(message).toContain('user-id')
       expect(message).toContain('github-login')
+      expect(message).toContain('pull_request / pull_request_target / issues events')
       expect(message).not.toContain('\n')
     }
   )
@@ -567,37 +574,55 @@ describe('events that award nobody', () => {
   })
 })
 
+describe('the table of earning events', () => {
+  const closed: Record<string, () => unknown> = {
+    'pr-merged': () => mergedPullRequest(),
+    'issue-closed': () => closedIssueCompleted({ sender: teacher })
+  }
+
+  it.each(EARNING_EVENTS.map(row => [row.name, row] as const))(
+    '%s: its actions plan an award of its kind on the thread',
+    (name, row) => {
+      expect(earningEvent(name)).toBe(row)
+      const sample = closed[row.kind]
+      expect(sample).toBeDefined()
+      for (const action of row.actions) {
+        const payload = { ...(sample?.() as object), action }
+        const plan = planAwards(name, payload, settings())
+        expect(plan.kind).toBe(row.kind)
+        expect(plan.subject).not.toBeNull()
+        expect(plan.entries.some(entry => entry.skipReason === null)).toBe(true)
+      }
+    }
+  )
+
+  it('names each event once', () => {
+    const names = EARNING_EVENTS.map(row => row.name)
+    expect(new Set(names).size).toBe(names.length)
+    expect(earningEvent('push')).toBeUndefined()
+  })
+})
+
+/** The payload with the field at `path` deleted. */
+function without(payload: object, ...path: string[]): unknown {
+  const parent = path
+    .slice(0, -1)
+    .reduce((node, key) => (node as Record<string, unknown>)[key] as object, payload)
+  delete (parent as Record<string, unknown>)[path.at(-1) ?? '']
+  return payload
+}
+
 describe('malformed event files', () => {
   it.each([
     ['issues', { action: 'closed', repository: { full_name: 'o/r' } }, '"issue"'],
     ['pull_request', { action: 'closed', repository: { full_name: 'o/r' } }, '"pull_request"'],
     [
       'pull_request_target',
-      (() => {
-        const p = mergedPullRequest() as unknown as { pull_request: Record<string, unknown> }
-        delete p.pull_request.user
-        return p
-      })(),
+      without(mergedPullRequest(), 'pull_request', 'user'),
       '"pull_request.user"'
     ],
-    [
-      'issues',
-      (() => {
-        const p = closedIssueCompleted() as unknown as { sender?: unknown }
-        delete p.sender
-        return p
-      })(),
-      '"sender"'
-    ],
-    [
-      'issues',
-      (() => {
-        const p = closedIssueCompleted() as unknown as { repository?: unknown }
-        delete p.repository
-        return p
-      })(),
-      '"repository.full_name"'
-    ],
+    ['issues', without(closedIssueCompleted(), 'sender'), '"sender"'],
+    ['issues', without(closedIssueCompleted(), 'repository'), '"repository.full_name"'],
     ['pull_request', { pull_request: {} }, '"action"'],
     ['issues', null, 'not a JSON object']
   ])('%s event file without the field: PlanError naming it (%#)', (event, payload, field) => {

@@ -250,40 +250,36 @@ describe('MoodleClient never retries an award that may have run', () => {
     expect(e.message).toMatch(/XP log/)
   })
 
-  it('an error code the client does not know = unknown, 1 request', async () => {
-    const s = await server((_req, res) =>
-      sendJson(res, {
+  it.each([
+    {
+      name: 'an error code the client does not know',
+      reply: {
         exception: 'dml_write_exception',
         errorcode: 'dmlwriteexception',
         message: 'Error writing to database'
-      })
-    )
-    const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
-    expect(s.requests).toHaveLength(1)
-    expect(e).toMatchObject({
-      category: 'unknown-outcome',
-      outcome: 'unknown',
-      errorcode: 'dmlwriteexception'
-    })
-    expect(e.message).toContain('Error writing to database')
-    expect(e.message).toMatch(/XP log/)
-  })
-
-  it('invalidresponse = unknown, 1 request', async () => {
-    const s = await server((_req, res) =>
-      sendJson(res, {
+      },
+      shown: '"dmlwriteexception" (Error writing to database)'
+    },
+    {
+      name: 'invalidresponse',
+      reply: {
         exception: 'invalid_response_exception',
         errorcode: 'invalidresponse',
         message: 'Invalid response value detected'
-      })
-    )
+      },
+      shown: 'did not match its description (invalidresponse)'
+    }
+  ])('$name = unknown, 1 request', async ({ reply, shown }) => {
+    const s = await server((_req, res) => sendJson(res, reply))
     const e = await failureOf(client(s.endpoint).awardPoints({ userId: 1, points: 1, courseId: 1 }))
     expect(s.requests).toHaveLength(1)
     expect(e).toMatchObject({
       category: 'unknown-outcome',
       outcome: 'unknown',
-      errorcode: 'invalidresponse'
+      errorcode: reply.errorcode
     })
+    expect(e.message).toContain(shown)
+    expect(e.message).toMatch(/XP log/)
   })
 
   it.each([[{ xp: '12' }], [{}], [null], [{ xp: 1.5 }]])(
@@ -361,6 +357,58 @@ describe('MoodleClient read-only calls', () => {
     const s = await server((_req, res) => sendJson(res, []))
     await expect(client(s.endpoint).getUsersByField('id', [])).resolves.toEqual([])
     expect(s.requests).toHaveLength(0)
+  })
+
+  it('getUserState sends the course and user and reads the level, a null name kept as null', async () => {
+    const level = { level: 2, xprequired: 120, badgeurl: null, description: null, name: null }
+    const reply = { id: 5, level, ratioinlevel: 0.5, totalxpinlevel: 156, xp: 198, xpinlevel: 78 }
+    const s = await server((_req, res) => sendJson(res, reply))
+    const state = await client(s.endpoint).getUserState(30, 5)
+    expect(state).toEqual({
+      id: 5,
+      xp: 198,
+      level: { level: 2, xprequired: 120, name: null },
+      xpinlevel: 78,
+      totalxpinlevel: 156
+    })
+    const form = s.requests[0]!.form
+    expect([form.get('wsfunction'), form.get('courseid'), form.get('userid')]).toEqual([
+      'local_xp_get_user_state',
+      '30',
+      '5'
+    ])
+  })
+
+  it('getLevelsInfo reads the levels; another shape is not Moodle', async () => {
+    const levels = [{ level: 1, xprequired: 0, badgeurl: null, description: null, name: 'One' }]
+    const s = await server((_req, res, i) =>
+      sendJson(res, i === 0 ? { count: 1, levels } : { count: 'x' })
+    )
+    await expect(client(s.endpoint).getLevelsInfo(30)).resolves.toEqual({
+      count: 1,
+      levels: [{ level: 1, xprequired: 0, name: 'One' }]
+    })
+    const e = await failureOf(client(s.endpoint).getLevelsInfo(30))
+    expect(e).toMatchObject({ category: 'not-moodle', outcome: 'not-applied' })
+  })
+
+  it('getEnrolledUsers asks for the users holding a capability', async () => {
+    const s = await server((_req, res) => sendJson(res, [{ id: 2, fullname: 'Alice A' }]))
+    await expect(client(s.endpoint).getEnrolledUsers(30, 'block/xp:earnxp')).resolves.toEqual([
+      { id: 2, fullname: 'Alice A' }
+    ])
+    const form = s.requests[0]!.form
+    expect(form.get('wsfunction')).toBe('core_enrol_get_enrolled_users')
+    expect(form.get('options[0][name]')).toBe('withcapability')
+    expect(form.get('options[0][value]')).toBe('block/xp:earnxp')
+  })
+
+  it('an error of a read function is never an unknown outcome', async () => {
+    const s = await server((_req, res) =>
+      sendJson(res, { exception: 'x', errorcode: 'somethingnew', message: 'New error' })
+    )
+    const e = await failureOf(client(s.endpoint).getUserState(30, 5))
+    expect(e.outcome).toBe('not-applied')
   })
 })
 

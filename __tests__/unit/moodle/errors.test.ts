@@ -3,8 +3,10 @@ import {
   AWARD_FUNCTION,
   classifyNetworkError,
   classifyReply,
+  MOODLE_ERROR_CODES,
   MoodleError,
   parseRetryAfter,
+  type MoodleErrorCategory,
   type ReplyInput,
   unknownOutcomeAdvice
 } from '../../../src/moodle/errors.js'
@@ -212,35 +214,34 @@ describe('classifyReply: Moodle exceptions (body first, any status)', () => {
     expect(e.message).toMatch(/XP log/)
   })
 
-  it('any other code on the award -> outcome unknown: it may have come after the points were added', () => {
-    const e = moodle(
-      'dmlwriteexception',
-      'Error writing to database',
-      'INSERT INTO mdl_block_xp_log'
-    )
-    expect(e).toMatchObject({
-      category: 'unknown-outcome',
-      outcome: 'unknown',
-      retryable: false,
-      errorcode: 'dmlwriteexception'
-    })
-    expect(e.message).toContain('"dmlwriteexception"')
-    expect(e.message).toContain('Error writing to database INSERT INTO mdl_block_xp_log')
-    expect(e.message).toContain(unknownOutcomeAdvice(AWARD_FUNCTION))
-  })
+  it.each([
+    [AWARD_FUNCTION, 'the points may have been added'],
+    ['local_other_update', 'local_other_update may have run']
+  ])(
+    'an unknown code from %s (it may change something) -> outcome unknown: it may have come after the change',
+    (wsfunction, statement) => {
+      const e = moodle(
+        'dmlwriteexception',
+        'Error writing to database',
+        'INSERT INTO mdl_block_xp_log',
+        { wsfunction }
+      )
+      expect(e).toMatchObject({
+        category: 'unknown-outcome',
+        outcome: 'unknown',
+        retryable: false,
+        errorcode: 'dmlwriteexception'
+      })
+      expect(e.message).toContain('"dmlwriteexception"')
+      expect(e.message).toContain('Error writing to database INSERT INTO mdl_block_xp_log')
+      expect(e.message).toContain(`${statement}: ${unknownOutcomeAdvice(wsfunction)}`)
+    }
+  )
 
   it('an error without errorcode on the award -> outcome unknown', () => {
     const e = failure({ body: '{"exception":"moodle_exception","message":"Oops"}' })
     expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
     expect(e.message).toContain('Oops')
-  })
-
-  it('an unknown code on a function not known to be read-only -> outcome unknown', () => {
-    const e = moodle('somethingodd', 'A strange thing happened', undefined, {
-      wsfunction: 'local_other_update'
-    })
-    expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
-    expect(e.message).toContain('local_other_update may have run')
   })
 
   it.each(['core_webservice_get_site_info', 'core_user_get_users_by_field'])(
@@ -270,11 +271,29 @@ describe('classifyReply: Moodle exceptions (body first, any status)', () => {
     ['nopermissions', 'permission'],
     ['requireloginerror', 'recipient'],
     ['invaliduser', 'recipient'],
-    ['invalidcourseid', 'request']
+    ['invalidcourseid', 'request'],
+    ['cannotearnpoints', 'recipient'],
+    ['invaliddata', 'request']
   ])('%s on the award is raised before any points are added -> not-applied', (code, category) => {
     const e = moodle(code, 'Something')
     expect(e).toMatchObject({ outcome: 'not-applied', category, errorcode: code })
   })
+
+  it.each(Object.entries(MOODLE_ERROR_CODES))(
+    '%s with its own Moodle message: outcome, category and retry as its row in the table',
+    (code, row) => {
+      // invalidrecord names a table: one the award reads before adding points.
+      const detail = code === 'invalidrecord' ? 'external_functions' : 'x'
+      const e = moodle(code, row.moodleMessage.replace('{$a}', detail))
+      expect(e).toMatchObject({
+        errorcode: code,
+        outcome: row.outcome,
+        category: row.category,
+        retryable: row.retryable
+      })
+      expect(e.message).toContain(code)
+    }
+  )
 
   it('invalidrecord naming a table the award only touches while adding points -> unknown', () => {
     const e = moodle('invalidrecord', "Can't find data record in database table block_xp_log.")
@@ -302,32 +321,130 @@ describe('classifyReply: Moodle exceptions (body first, any status)', () => {
 })
 
 describe('classifyReply: replies that are not Moodle JSON', () => {
-  it('403 empty -> web services or REST disabled', () => {
-    const e = failure({ status: 403, contentType: null, body: '' })
-    expect(e).toMatchObject({ category: 'site', outcome: 'not-applied', retryable: false })
-    expect(e.message).toContain('HTTP 403 (no content type, empty body)')
-    expect(e.message).toMatch(/Site administration > Server > Web services/)
+  const SITE_INFO = 'core_webservice_get_site_info'
+  const LOGIN_PAGE =
+    '<!DOCTYPE html>\n<html><head><title>Log in to the site</title></head>' +
+    '<body id="page-login-index"><input type="password" name="password"></body></html>'
+
+  // Replies that came back after the request was sent but are not a complete Moodle answer. For
+  // a read-only call they keep their precise diagnosis; for the award nothing proves the points
+  // were not added, so the outcome is unknown, the diagnosis kept in the message.
+  const replies: Array<{
+    name: string
+    reply: Partial<ReplyInput>
+    category: MoodleErrorCategory
+    diagnosis: RegExp
+  }> = [
+    {
+      name: '403 with an empty body (web services off)',
+      reply: { status: 403, contentType: null, body: '' },
+      category: 'site',
+      diagnosis:
+        /HTTP 403 \(no content type, empty body\): web services or the REST protocol are disabled; enable both under Site administration > Server > Web services/
+    },
+    {
+      name: '200 with an empty body (older sites with web services off)',
+      reply: { status: 200, body: '' },
+      category: 'site',
+      diagnosis: /HTTP 200 \(application\/json, empty body\): web services or the REST protocol/
+    },
+    {
+      name: "200 HTML: Moodle's login page",
+      reply: { status: 200, contentType: 'text/html; charset=utf-8', body: LOGIN_PAGE },
+      category: 'not-moodle',
+      diagnosis:
+        /HTTP 200 \(a login page\): this looks like Moodle's login page: moodle-url must be the Moodle site root/
+    },
+    {
+      name: '200 HTML: a proxy or firewall page',
+      reply: {
+        status: 200,
+        contentType: 'text/html',
+        body: '<html><h1>Blocked by policy</h1></html>'
+      },
+      category: 'not-moodle',
+      diagnosis: /HTTP 200 \(text\/html\): "<html><h1>Blocked by policy.*a proxy or firewall page/
+    },
+    {
+      name: '200 text/plain',
+      reply: { status: 200, contentType: 'text/plain', body: 'Service temporarily rerouted' },
+      category: 'not-moodle',
+      diagnosis:
+        /HTTP 200 \(text\/plain\): "Service temporarily rerouted": this is not a Moodle web service reply/
+    },
+    {
+      name: '200 with truncated JSON',
+      reply: { status: 200, body: '{"xp": 12' },
+      category: 'not-moodle',
+      diagnosis: /HTTP 200 \(application\/json\): "\{"xp": 12": the reply is not complete JSON/
+    },
+    {
+      name: '200 with a truncated Moodle error',
+      reply: { status: 200, body: '{"exception":"moodle_exception","errorcode":"invalidto' },
+      category: 'not-moodle',
+      diagnosis: /the reply is not complete JSON/
+    },
+    {
+      name: '404 HTML (wrong URL)',
+      reply: { status: 404, contentType: 'text/html', body: '<h1>Not Found</h1>' },
+      category: 'not-moodle',
+      diagnosis:
+        /HTTP 404 .*no Moodle web service at this address; moodle-url must be the Moodle site root/
+    },
+    {
+      name: '403 HTML (a firewall)',
+      reply: { status: 403, contentType: 'text/html', body: '<html>Forbidden by WAF</html>' },
+      category: 'not-moodle',
+      diagnosis:
+        /HTTP 403 \(text\/html\): "<html>Forbidden by WAF<\/html>": the web server or a firewall refused the request/
+    },
+    {
+      name: '400 HTML',
+      reply: { status: 400, contentType: 'text/html', body: '<html>Bad Request</html>' },
+      category: 'not-moodle',
+      diagnosis: /HTTP 400 .*firewall/
+    }
+  ]
+
+  it.each(replies)(
+    '$name, from a read-only call: not applied, with the precise diagnosis',
+    ({ reply: over, category, diagnosis }) => {
+      const e = failure({ ...over, wsfunction: SITE_INFO })
+      expect(e).toMatchObject({ category, outcome: 'not-applied', retryable: false })
+      expect(e.message).toMatch(diagnosis)
+      expect(e.message).not.toMatch(/XP log|most likely/)
+    }
+  )
+
+  it.each(replies)(
+    '$name, from the award: unknown, the diagnosis kept, most likely not added',
+    ({ reply: over, diagnosis }) => {
+      const e = failure(over)
+      expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
+      expect(e.message).toMatch(diagnosis)
+      expect(e.diagnosis).toMatch(diagnosis)
+      expect(e.diagnosis).toMatch(
+        /; the points were most likely not added, but a reply that is not Moodle's own cannot prove it$/
+      )
+      expect(e.message).toBe(`${e.diagnosis}: ${unknownOutcomeAdvice(AWARD_FUNCTION)}`)
+      expect(e.message).not.toMatch(/[\r\n]/)
+    }
+  )
+
+  it('a login page is named, not quoted, and flagged for check mode', () => {
+    const e = failure({ status: 200, contentType: 'text/html', body: LOGIN_PAGE })
+    expect(e.message).not.toContain('<!DOCTYPE')
+    expect(e.loginPage).toBe(true)
+    const other = failure({ status: 200, contentType: 'text/html', body: '<html>Portal</html>' })
+    expect(other.loginPage).toBe(false)
   })
 
-  it('200 empty (older sites) -> web services disabled', () => {
-    expect(failure({ status: 200, body: '' }).message).toMatch(/REST protocol/)
-  })
-
-  it('200 HTML -> not the site root; shows the first bytes on one line', () => {
-    const body =
-      '<!DOCTYPE html>\n<html>\t<head><title>Log in to the site</title>\u0007' + 'x'.repeat(200)
+  it('200 HTML shows the first bytes on one line, cut', () => {
+    const body = '<!DOCTYPE html>\n<html>\t<head><title>Portal</title>\u0007' + 'x'.repeat(200)
     const e = failure({ status: 200, contentType: 'text/html; charset=utf-8', body })
-    expect(e).toMatchObject({ category: 'not-moodle', outcome: 'not-applied', retryable: false })
-    expect(e.message).toContain('HTTP 200 (text/html): "<!DOCTYPE html> <html> <head><title>Log in')
-    expect(e.message).toMatch(/site root/)
+    expect(e.message).toContain('HTTP 200 (text/html): "<!DOCTYPE html> <html> <head><title>Portal')
     expect(e.message).not.toMatch(/\p{Cc}/u)
     expect(e.message).not.toContain('x'.repeat(100))
-  })
-
-  it('404 -> wrong URL', () => {
-    const e = failure({ status: 404, contentType: 'text/html', body: '<h1>Not Found</h1>' })
-    expect(e).toMatchObject({ category: 'not-moodle', outcome: 'not-applied', retryable: false })
-    expect(e.message).toMatch(/moodle-url/)
   })
 
   it('503 -> upgrade or maintenance, retryable, Retry-After parsed', () => {
@@ -409,6 +526,19 @@ describe('classifyReply: replies that are not Moodle JSON', () => {
     expect(e.message).toMatch(/https/)
   })
 
+  it.each([401, 407])(
+    '%i (a password prompt in front of Moodle) on the award -> not applied: it answers instead of passing the request on',
+    status => {
+      const e = failure({
+        status,
+        contentType: 'text/html',
+        body: '<html>Authorization Required</html>'
+      })
+      expect(e).toMatchObject({ category: 'not-moodle', outcome: 'not-applied', retryable: false })
+      expect(e.message).toMatch(/password prompt/)
+    }
+  )
+
   it('PHP errors instead of JSON on 200 -> outcome unknown', () => {
     const e = failure({
       status: 200,
@@ -416,16 +546,7 @@ describe('classifyReply: replies that are not Moodle JSON', () => {
       body: '<b>Fatal error</b>: Allowed memory size exhausted'
     })
     expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown' })
-  })
-
-  it('other 4xx -> refused by the web server or a firewall', () => {
-    const e = failure({
-      status: 403,
-      contentType: 'text/html',
-      body: '<html>Forbidden by WAF</html>'
-    })
-    expect(e).toMatchObject({ category: 'not-moodle', outcome: 'not-applied', retryable: false })
-    expect(e.message).toMatch(/firewall/)
+    expect(e.message).toMatch(/the points may have been added/)
   })
 
   it('JSON that is not an error on a non-2xx status is not success', () => {

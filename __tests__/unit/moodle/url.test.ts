@@ -3,6 +3,16 @@ import { moodleEndpoint, MoodleUrlError } from '../../../src/moodle/url.js'
 
 const END = '/webservice/rest/server.php'
 
+/** What `run` throws; fails the test when it throws nothing. */
+function thrownBy(run: () => unknown): unknown {
+  try {
+    run()
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected an error')
+}
+
 describe('moodleEndpoint', () => {
   it('accepts the site root with or without a trailing slash', () => {
     expect(moodleEndpoint('https://moodle.example.edu', false)).toBe(
@@ -60,13 +70,9 @@ describe('moodleEndpoint', () => {
   })
 
   it('refuses credentials without echoing them', () => {
-    let message = ''
-    try {
-      moodleEndpoint('https://admin:s3cret@moodle.example.edu', false)
-    } catch (error) {
-      expect(error).toBeInstanceOf(MoodleUrlError)
-      message = (error as Error).message
-    }
+    const error = thrownBy(() => moodleEndpoint('https://admin:s3cret@moodle.example.edu', false))
+    expect(error).toBeInstanceOf(MoodleUrlError)
+    const message = (error as Error).message
     expect(message).toMatch(/user name or password/)
     expect(message).not.toContain('s3cret')
   })
@@ -75,15 +81,52 @@ describe('moodleEndpoint', () => {
     expect(() => moodleEndpoint(`https://m.edu${END}?wstoken=abc123`, false)).toThrow(/query/)
     expect(() => moodleEndpoint('https://m.edu/?', false)).toThrow(/query/)
     expect(() => moodleEndpoint('https://m.edu/#top', false)).toThrow(/fragment/)
-    try {
-      moodleEndpoint(`https://m.edu${END}?wstoken=abc123`, false)
-    } catch (error) {
-      expect((error as Error).message).not.toContain('abc123')
-    }
+    const error = thrownBy(() => moodleEndpoint(`https://m.edu${END}?wstoken=abc123`, false))
+    expect((error as Error).message).not.toContain('abc123')
   })
 
   it('refuses a page URL other than server.php', () => {
-    expect(() => moodleEndpoint('https://m.edu/login/index.php', false)).toThrow(/index\.php/)
+    expect(() => moodleEndpoint('https://m.edu/lms/view.php', false)).toThrow(
+      /points at a page \(view\.php\), not the site root/
+    )
+  })
+
+  it.each([
+    [
+      'https://m.edu/course/view.php?id=30',
+      'is a course page: use https://m.edu as moodle-url and course-id: 30'
+    ],
+    [
+      'https://host.edu/moodle/course/view.php?id=7#section-2',
+      'is a course page: use https://host.edu/moodle as moodle-url and course-id: 7'
+    ],
+    ['https://m.edu/login/index.php', 'is the login page: use the site root https://m.edu'],
+    ['https://m.edu/moodle/login', 'is the login page: use the site root https://m.edu/moodle'],
+    ['https://m.edu/my/', 'is a page of the site, not its root: use https://m.edu'],
+    [
+      'https://m.edu/blocks/xp/index.php/log/30?page=2',
+      'is a page of the site, not its root: use https://m.edu'
+    ],
+    [
+      'https://m.edu/moodle/index.php',
+      "is the front page's file: use the site root https://m.edu/moodle"
+    ]
+  ])('says what to write instead of the page %s', (input, message) => {
+    expect(() => moodleEndpoint(input, false)).toThrow(message)
+  })
+
+  it('keeps a course page query out of the message, except the course id', () => {
+    expect(() => moodleEndpoint('https://m.edu/course/view.php?id=abc123', false)).toThrow(
+      'is a page of the site, not its root: use https://m.edu'
+    )
+    const error = thrownBy(() =>
+      moodleEndpoint('https://m.edu/user/profile.php?id=5&wstoken=s3cret', false)
+    )
+    expect((error as Error).message).not.toContain('s3cret')
+  })
+
+  it('accepts a site root whose path only looks like a folder', () => {
+    expect(moodleEndpoint('https://m.edu/course', false)).toBe(`https://m.edu/course${END}`)
   })
 
   it('leaves the input name to the caller', () => {

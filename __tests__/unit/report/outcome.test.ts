@@ -72,7 +72,7 @@ describe('outputsFrom', () => {
     ).toMatchObject({ 'moodle-user-id': '' })
   })
 
-  it('writes results as a JSON array with exactly the keys the spec names', () => {
+  it('writes results as a JSON array with exactly the documented keys', () => {
     const input = [
       result('awarded', { xp: 140 }),
       result('skipped', { github: null, githubId: null, moodleUserId: null })

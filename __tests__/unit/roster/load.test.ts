@@ -145,14 +145,10 @@ describe('loadRosterFile', () => {
 
   it('names the file relative to the workspace in errors', () => {
     fs.writeFileSync(path.join(ws, '.github', 'bad.yml'), 'octocat: 2\nhubot: x\n')
-    try {
-      loadRosterFile(ws, '.github/bad.yml')
-      throw new Error('expected a RosterError')
-    } catch (e) {
-      expect(e).toBeInstanceOf(RosterError)
-      expect((e as RosterError).file).toBe('.github/bad.yml')
-      expect((e as RosterError).line).toBe(2)
-    }
+    expect(() => loadRosterFile(ws, '.github/bad.yml')).toThrow(
+      expect.objectContaining({ file: '.github/bad.yml', line: 2 })
+    )
+    expect(() => loadRosterFile(ws, '.github/bad.yml')).toThrow(RosterError)
   })
 
   it('refuses to follow a link outside before reading anything', () => {

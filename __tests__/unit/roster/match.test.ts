@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { closestRecord } from '../../../src/roster/match.js'
 import {
   buildRosterIndex,
   findRecord,
@@ -97,5 +98,31 @@ describe('mergeRosters', () => {
     const before = file.records.length
     mergeRosters(file, parseInlineMapping('octocat: 6'))
     expect(file.records).toHaveLength(before)
+  })
+})
+
+describe('closestRecord', () => {
+  const index = buildRosterIndex(
+    roster(
+      [
+        'users:',
+        '  - {github: octocat, moodle_id: 2}',
+        '  - {github: mona-lisa, moodle_id: 5}',
+        '  - {github: bo, moodle_id: 6}'
+      ].join('\n')
+    )
+  )
+  const near = (login: string) => closestRecord(index, login)?.github ?? null
+
+  it('finds the login a typo away, or written with other punctuation or case', () => {
+    expect(near('octocatt')).toBe('octocat')
+    expect(near('ocotcat')).toBe('octocat')
+    expect(near('MonaLisa')).toBe('mona-lisa')
+    expect(near('bob')).toBe('bo')
+  })
+
+  it('finds nothing for a login that is not close', () => {
+    expect(near('hubot')).toBeNull()
+    expect(near('octodog-the-great')).toBeNull()
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { fileURLToPath } from 'node:url'
-import { loadRosterFile, parseRoster } from '../../../src/roster/index.js'
+import { loadRosterFile, parseRoster, rosterFormat } from '../../../src/roster/index.js'
+import { ROSTER_FORMATS, type RosterFormat } from '../../../src/roster/parse.js'
 import type { RosterRecord } from '../../../src/roster/index.js'
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/rosters/', import.meta.url))
@@ -116,47 +117,55 @@ describe('JSON', () => {
 })
 
 describe('CSV', () => {
-  it('reads the project columns, with empty cells and an informational name', () => {
-    const { roster, skipped } = loadRosterFile(FIXTURES, 'moodle-users.csv')
-    expect(skipped).toBe(0)
-    expect(view(roster.records)).toEqual([
-      ['Codertocat', 21031067, 'id:3', 2],
-      ['octocat', null, 'id:2', 3],
-      ['hubot', null, 'email:hubot@students.example.edu', 4],
-      ['monalisa', null, 'id:5', 5]
-    ])
-  })
-
-  it('reads a GitHub Classroom export by email and skips students not linked yet', () => {
-    const { roster, skipped } = loadRosterFile(FIXTURES, 'classroom_roster.csv')
-    expect(skipped).toBe(1)
-    expect(view(roster.records)).toEqual([
-      ['octocat', null, 'email:octocat@students.example.edu', 2],
-      ['Codertocat', 21031067, 'email:codertocat@students.example.edu', 3],
-      ['hubot', null, 'email:hubot@students.example.edu', 4],
-      ['monalisa', null, 'email:monalisa@students.example.edu', 5]
-    ])
-  })
-
-  it('reads a GitHub Classroom export by username', () => {
-    const { roster, skipped } = loadRosterFile(FIXTURES, 'classroom_roster_usernames.csv')
-    expect(skipped).toBe(1)
-    expect(view(roster.records)).toEqual([
-      ['octocat', null, 'username:octocat', 2],
-      ['Codertocat', 21031067, 'username:codertocat', 3],
-      ['hubot', null, 'username:hubot', 4],
-      ['monalisa', null, 'username:monalisa', 5]
-    ])
-  })
-
-  it('prefers a moodle_id column over the Classroom identifier', () => {
-    const { roster } = loadRosterFile(FIXTURES, 'classroom_roster_moodle_id.csv')
-    expect(view(roster.records)).toEqual([
-      ['octocat', null, 'id:2', 2],
-      ['Codertocat', 21031067, 'id:3', 3],
-      ['hubot', null, 'id:4', 4],
-      ['monalisa', null, 'id:5', 5]
-    ])
+  it.each([
+    {
+      name: 'the project columns, with empty cells and an informational name',
+      fixture: 'moodle-users.csv',
+      skipped: 0,
+      records: [
+        ['Codertocat', 21031067, 'id:3', 2],
+        ['octocat', null, 'id:2', 3],
+        ['hubot', null, 'email:hubot@students.example.edu', 4],
+        ['monalisa', null, 'id:5', 5]
+      ]
+    },
+    {
+      name: 'a GitHub Classroom export by email, skipping students not linked yet',
+      fixture: 'classroom_roster.csv',
+      skipped: 1,
+      records: [
+        ['octocat', null, 'email:octocat@students.example.edu', 2],
+        ['Codertocat', 21031067, 'email:codertocat@students.example.edu', 3],
+        ['hubot', null, 'email:hubot@students.example.edu', 4],
+        ['monalisa', null, 'email:monalisa@students.example.edu', 5]
+      ]
+    },
+    {
+      name: 'a GitHub Classroom export by username',
+      fixture: 'classroom_roster_usernames.csv',
+      skipped: 1,
+      records: [
+        ['octocat', null, 'username:octocat', 2],
+        ['Codertocat', 21031067, 'username:codertocat', 3],
+        ['hubot', null, 'username:hubot', 4],
+        ['monalisa', null, 'username:monalisa', 5]
+      ]
+    },
+    {
+      name: 'a moodle_id column, preferred over the Classroom identifier',
+      fixture: 'classroom_roster_moodle_id.csv',
+      skipped: 0,
+      records: [
+        ['octocat', null, 'id:2', 2],
+        ['Codertocat', 21031067, 'id:3', 3],
+        ['hubot', null, 'id:4', 4],
+        ['monalisa', null, 'id:5', 5]
+      ]
+    }
+  ])('reads $name', ({ fixture, skipped, records }) => {
+    const parsed = loadRosterFile(FIXTURES, fixture)
+    expect(parsed.skipped).toBe(skipped)
+    expect(view(parsed.roster.records)).toEqual(records)
   })
 
   it('falls back to the identifier where the moodle_id cell is empty', () => {
@@ -187,16 +196,42 @@ describe('CSV', () => {
     expect(view(parseRoster(text, 'r.csv').roster.records)).toEqual([['octocat', null, 'id:2', 2]])
   })
 
+  // One small roster per format of the table: a new format needs its sample here.
+  const samples: Record<RosterFormat, { text: string; line: number }> = {
+    yaml: { text: 'octocat: 2', line: 1 },
+    json: { text: '{"octocat": 2}', line: 1 },
+    csv: { text: 'github,moodle_id\noctocat,2', line: 2 }
+  }
+  it.each(ROSTER_FORMATS.flatMap(spec => spec.extensions.map(ext => [ext, spec.format] as const)))(
+    'reads a %s file as %s',
+    (extension, format) => {
+      expect(rosterFormat(`roster${extension}`)).toBe(format)
+      const { text, line } = samples[format]
+      expect(view(parseRoster(text, `roster${extension}`).roster.records)).toEqual([
+        ['octocat', null, 'id:2', line]
+      ])
+    }
+  )
+
+  it('names every extension of the table when the extension is unknown', () => {
+    const all = ROSTER_FORMATS.flatMap(spec => spec.extensions)
+    expect(all).toEqual(['.yml', '.yaml', '.json', '.csv'])
+    expect(() => rosterFormat('roster.txt')).toThrow(
+      'name the file .yml, .yaml, .json or .csv (the format follows the extension)'
+    )
+  })
+
   it('takes the format from the extension, case-insensitively', () => {
     expect(parseRoster('octocat: 2', 'ROSTER.YML').roster.records).toHaveLength(1)
     expect(parseRoster('github,moodle_id\noctocat,2', 'Roster.CSV').roster.records).toHaveLength(1)
   })
 })
 
+// Large rosters parse completely; their speed is for `npm run bench` to measure, not a timed test.
 describe('size', () => {
   const rows = 2000
 
-  it(`parses a ${rows}-row GitHub Classroom export quickly`, () => {
+  it(`parses a ${rows}-row GitHub Classroom export`, () => {
     const lines = ['"identifier","github_username","github_id","name"']
     for (let i = 0; i < rows; i++) {
       const linked = i % 10 !== 0 // every tenth student has not joined yet
@@ -204,22 +239,17 @@ describe('size', () => {
         `"student${i}@students.example.edu","${linked ? `student-${i}` : ''}","${linked ? 1000 + i : ''}","Student ${i}"`
       )
     }
-    const started = performance.now()
     const { roster, skipped } = parseRoster(lines.join('\n'), 'classroom_roster.csv')
-    const elapsed = performance.now() - started
     expect(skipped).toBe(rows / 10)
     expect(roster.records).toHaveLength(rows - rows / 10)
     expect(roster.records.at(-1)?.source.line).toBe(rows + 1)
-    expect(elapsed).toBeLessThan(1000)
   })
 
-  it(`parses a ${rows}-record YAML users list quickly`, () => {
+  it(`parses a ${rows}-record YAML users list`, () => {
     const lines = ['users:']
     for (let i = 0; i < rows; i++)
       lines.push(`  - github: student-${i}`, `    moodle_id: ${100 + i}`)
-    const started = performance.now()
     const { roster } = parseRoster(lines.join('\n'), 'moodle-users.yml')
-    expect(performance.now() - started).toBeLessThan(2000)
     expect(roster.records).toHaveLength(rows)
   })
 })

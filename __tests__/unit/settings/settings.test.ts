@@ -5,7 +5,8 @@ import { InputError, parseSettings } from '../../../src/settings/settings.js'
 const base: RawInputs = {
   ...INPUT_DEFAULTS,
   'moodle-url': 'https://moodle.example.edu/',
-  'moodle-token': 'abc123'
+  'moodle-token': 'abc123',
+  'course-id': '30'
 }
 const noFork = { forkPullRequest: false }
 
@@ -33,11 +34,11 @@ describe('readRawInputs', () => {
 })
 
 describe('parseSettings', () => {
-  it('gives the spec defaults', () => {
+  it('gives the documented defaults', () => {
     const s = parse({})
     expect(s).toMatchObject({
       moodleEndpoint: 'https://moodle.example.edu/webservice/rest/server.php',
-      courseId: 1,
+      courseId: 30,
       points: 10,
       recipients: 'auto',
       failOnUnmapped: false,
@@ -48,7 +49,8 @@ describe('parseSettings', () => {
       force: false,
       timeoutMs: 30000,
       userId: null,
-      githubLogin: null
+      githubLogin: null,
+      checkAwardUserId: null
     })
     expect([...s.issueCloseReasons]).toEqual(['completed'])
   })
@@ -104,11 +106,54 @@ describe('parseSettings', () => {
     expect(failure({ 'moodle-token': '', mode: 'award' }, fork).input).toBe('moodle-token')
   })
 
+  it('needs github-token for the ledger on a pull request or issue event, unless ledger: off', () => {
+    const thread = { forkPullRequest: false, threadEvent: true }
+    const error = failure({ 'github-token': '' }, thread)
+    expect(error.input).toBe('github-token')
+    expect(error.message).toMatch(/ledger: comment.*\$\{\{ github\.token \}\}.*ledger: off/)
+    expect(parse({ 'github-token': '', ledger: 'off' }, thread).githubToken).toBeNull()
+    expect(parse({ 'github-token': '', mode: 'check' }, thread).githubToken).toBeNull()
+    // Other events keep no ledger: nothing needs the token.
+    expect(parse({ 'github-token': '' }).githubToken).toBeNull()
+  })
+
   it('refuses http to a public host unless allow-http', () => {
     expect(failure({ 'moodle-url': 'http://moodle.example.edu' }).input).toBe('moodle-url')
     expect(
       parse({ 'moodle-url': 'http://moodle.example.edu', 'allow-http': 'true' }).moodleEndpoint
     ).toBe('http://moodle.example.edu/webservice/rest/server.php')
+  })
+
+  it('requires course-id: an empty one would silently mean sitewide', () => {
+    const error = failure({ 'course-id': '' })
+    expect(error.input).toBe('course-id')
+    expect(error.message).toMatch(/^Input "course-id": is required: /)
+    expect(error.message).toContain('sitewide XP is written course-id: 1')
+    expect(parse({ 'course-id': '1' }).courseId).toBe(1)
+  })
+
+  it('reads the course id out of a course address pasted into course-id', () => {
+    expect(
+      failure({ 'course-id': 'https://moodle.example.edu/course/view.php?id=30' }).message
+    ).toBe('Input "course-id": is a course address; write only its id: course-id: 30.')
+  })
+
+  it('refuses user-id together with github-login, naming both', () => {
+    const error = failure({ 'user-id': '5', 'github-login': 'octocat' })
+    expect(error.input).toBe('user-id')
+    expect(error.message).toMatch(/^Input "user-id": and github-login are both set/)
+    expect(parse({ 'user-id': '5' }).userId).toBe(5)
+    expect(parse({ 'github-login': '@octocat' }).githubLogin).toBe('octocat')
+  })
+
+  it('takes check-award-user-id in check mode only', () => {
+    expect(parse({ mode: 'check', 'check-award-user-id': '6' }).checkAwardUserId).toBe(6)
+    const error = failure({ 'check-award-user-id': '6' })
+    expect(error.input).toBe('check-award-user-id')
+    expect(error.message).toContain('only used with mode: check')
+    expect(failure({ mode: 'check', 'check-award-user-id': 'me' }).input).toBe(
+      'check-award-user-id'
+    )
   })
 
   it('never quotes the token back', () => {

@@ -16,7 +16,7 @@ const repos = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ owner: 'classroom', name: `hw1-s${i}` }))
 
 /** Checked as GitHub checks a query before running it: its published schema, then its limits. */
-function check(query: string, variables: Record<string, unknown> = {}) {
+function expectAccepted(query: string, variables: Record<string, unknown> = {}) {
   const { errors, measure } = checkQuery(parse(query), variables)
   expect(errors.map(e => e.message)).toEqual([])
   expect(measure.nodes).toBeLessThanOrEqual(NODE_LIMIT)
@@ -25,15 +25,15 @@ function check(query: string, variables: Record<string, unknown> = {}) {
 
 describe('discovery queries against GitHub published schema', () => {
   it('the owner scan', () => {
-    check(OWNER_SCAN, { owner: 'classroom', after: null })
+    expectAccepted(OWNER_SCAN, { owner: 'classroom', after: null })
   })
 
   it('the named scan, full size', () => {
-    check(namedScan(repos(SCAN_NAMED)))
+    expectAccepted(namedScan(repos(SCAN_NAMED)))
   })
 
   it('the fetch query, full size, first and later pages, under a fifth of the node limit', () => {
-    const first = check(
+    const first = expectAccepted(
       fetchQuery(
         repos(FETCH_REPOSITORIES).map(repository => ({
           repository,
@@ -43,7 +43,7 @@ describe('discovery queries against GitHub published schema', () => {
       )
     )
     expect(first.nodes).toBeLessThan(NODE_LIMIT / 5)
-    const later = check(
+    const later = expectAccepted(
       fetchQuery(
         repos(FETCH_REPOSITORIES).map(repository => ({
           repository,
@@ -53,7 +53,7 @@ describe('discovery queries against GitHub published schema', () => {
       )
     )
     expect(later.nodes).toBeLessThan(NODE_LIMIT / 2)
-    check(
+    expectAccepted(
       fetchQuery([
         {
           repository: repos(1)[0]!,
@@ -64,7 +64,7 @@ describe('discovery queries against GitHub published schema', () => {
   })
 
   it('follow-ups of every kind', () => {
-    check(
+    expectAccepted(
       followUpQuery(
         repos(FOLLOW_UPS).map((repository, i) => ({
           repository,
@@ -76,7 +76,7 @@ describe('discovery queries against GitHub published schema', () => {
         }))
       )
     )
-    check(
+    expectAccepted(
       followUpQuery([
         { repository: repos(1)[0]!, kind: 'issue', number: 1, connection: 'labels', after: 'x' }
       ])
