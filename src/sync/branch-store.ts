@@ -111,12 +111,14 @@ export class BranchStore implements LedgerStore {
   }
 
   async claim(claim: Claim, basis: LedgerRead): Promise<ClaimWrite> {
-    if (basis.version === null) {
-      // First use: the branch is created (or another run just did); decide again on it.
-      await this.guard('created', () => this.central.create())
-      return { written: false, conflict: true }
-    }
-    if (basis.version !== this.head) return { written: false, conflict: true }
+    let expected = basis.version
+    if (expected === null) {
+      // First use. A branch this run creates holds only the README: the empty ledger the
+      // decisions were made on. One another run created first may hold claims: decide again.
+      const created = await this.guard('created', () => this.central.create())
+      if (created.status === 'exists') return { written: false, conflict: true }
+      expected = this.head = created.head
+    } else if (expected !== this.head) return { written: false, conflict: true }
     const paths = pathsOf(claim.entries.map(e => e.recipient.key))
     const next = new Map(this.files)
     for (const path of paths) {
@@ -131,7 +133,7 @@ export class BranchStore implements LedgerStore {
     const headline = `Claim ${claim.entries.length} award${claim.entries.length === 1 ? '' : 's'} (run ${this.o.run})`
     for (let lost = 0; ; lost++) {
       const outcome = await this.guard('written', () =>
-        this.central.commit(basis.version!, changes, { headline })
+        this.central.commit(expected, changes, { headline })
       )
       if (outcome.status === 'committed') {
         this.commits++
@@ -140,7 +142,11 @@ export class BranchStore implements LedgerStore {
         this.claimed.set(claim.nonce, paths)
         return { written: true, after: { entries: this.entriesOf(paths), version: this.head } }
       }
-      if (outcome.status === 'conflict') return { written: false, conflict: true }
+      if (outcome.status === 'conflict') {
+        // Other runs or shards are writing: spread the next tries out.
+        await this.sleep((this.o.retryBaseMs ?? 500) * Math.random())
+        return { written: false, conflict: true }
+      }
       // No answer: the commit may have landed. Only a branch that did not move may be tried
       // again (GitHub applies at most one commit on that head).
       const head = await this.snapshot(paths, 'read again')
@@ -149,7 +155,7 @@ export class BranchStore implements LedgerStore {
         this.claimed.set(claim.nonce, paths)
         return { written: true, after: { entries: this.entriesOf(paths), version: head } }
       }
-      if (head !== basis.version) return { written: false, conflict: true }
+      if (head !== expected) return { written: false, conflict: true }
       if (lost + 1 >= LOST_ANSWER_TRIES)
         throw new LedgerError(
           `The claim could not be written on ${this.where}: GitHub did not answer (${outcome.detail}). Nothing was sent to Moodle; run the workflow again.`
@@ -159,6 +165,13 @@ export class BranchStore implements LedgerStore {
 
   async update(claim: Claim): Promise<void> {
     await this.write(claim)
+  }
+
+  /** The records of these repositories' ledger files, as stored (signed), at the head. */
+  async storedRecords(repositories: string[]): Promise<StoredRecord[]> {
+    const paths = [...new Set(repositories.map(ledgerPath))]
+    await this.snapshot(paths, 'read')
+    return paths.flatMap(path => this.files.get(path)?.records ?? [])
   }
 
   /** Sets what the next update writes with the outcomes (the cursor, the notices). */

@@ -2,7 +2,7 @@
  * Event mode's ledger, as sync mode reads it: the records in the comments of the discovered
  * pull requests and issues, with the trust rules of the comment store (its `commentEntries`).
  * Read only. The first read is what discovery saw; later reads (after this run's claim, or
- * after a conflict) ask GitHub again for each item's latest comments, 25 items a query, and
+ * after a conflict) ask GitHub again for each item's latest comments, 100 items a query, and
  * lay them over what discovery saw.
  */
 import { askIdentity, commentEntries } from '../ledger/comment-store.js'

@@ -101,8 +101,9 @@ export function decodeCursorFile(text: string): SyncCursor {
 }
 
 /**
- * A congratulation not written yet (a run writes a limited number of comments): the item, and
- * the signed `done` records the comment carries, with each student's login for the mention.
+ * A congratulation not written yet (a run writes a limited number of comments): the item, the
+ * claim whose `done` records the comment carries (found in the item's ledger file), and each
+ * student's login for the mention.
  */
 export interface Notice {
   repository: string
@@ -110,7 +111,10 @@ export interface Notice {
   kind: 'pull_request' | 'issue'
   title: string
   url: string
-  awards: Array<{ login: string | null; record: StoredRecord }>
+  /** The claim's nonce. */
+  nonce: string
+  /** Recipient part of each award's key (`gh:<id>`) and the login to mention. */
+  people: Array<{ recipient: string; login: string | null }>
 }
 
 /** `notices.json`: the congratulations still to write, oldest first, one per line. */
@@ -128,14 +132,14 @@ function isNotice(x: unknown): x is Notice {
     (n.kind === 'pull_request' || n.kind === 'issue') &&
     typeof n.title === 'string' &&
     typeof n.url === 'string' &&
-    Array.isArray(n.awards) &&
-    n.awards.every(
-      a =>
-        typeof a === 'object' &&
-        a !== null &&
-        (a.login === null || typeof a.login === 'string') &&
-        typeof a.record === 'object' &&
-        a.record !== null
+    typeof n.nonce === 'string' &&
+    Array.isArray(n.people) &&
+    n.people.every(
+      p =>
+        typeof p === 'object' &&
+        p !== null &&
+        typeof p.recipient === 'string' &&
+        (p.login === null || typeof p.login === 'string')
     )
   )
 }

@@ -19,6 +19,11 @@ export const NOTICE_SPACING_MS = 1000
 
 export interface NotifyOptions {
   api: Pick<GitHubApi, 'createComment'>
+  /**
+   * The signed `done` records a notice's comment carries: none, the notice is dropped (they were
+   * undone); null, not known in this run (it stays for a later one).
+   */
+  records: (n: Notice) => SignedRecord[] | null
   /** The `comment` input: the friendly text, or only the records. */
   comment: boolean
   /** Comments GitHub will not take, known beforehand (locked, archived), by notice. */
@@ -42,9 +47,10 @@ function noticeId(n: Pick<Notice, 'repository' | 'number'>): string {
   return `${n.repository.toLowerCase()}#${n.number}`
 }
 
-/** The comment for a notice. */
-export function noticeBody(n: Notice, comment: boolean): string {
-  const records = n.awards.map(a => a.record as unknown as SignedRecord)
+/** The comment for a notice: each student's line, then the records. */
+export function noticeBody(n: Notice, records: SignedRecord[], comment: boolean): string {
+  const login = (r: LedgerRecord) =>
+    n.people.find(p => p.recipient === r.key.recipient)?.login ?? null
   return commentBody({
     comment,
     subject: {
@@ -54,16 +60,13 @@ export function noticeBody(n: Notice, comment: boolean): string {
       title: n.title,
       url: n.url
     },
-    entries: n.awards.map((a, i) => {
-      const r: LedgerRecord = records[i]!
-      return {
-        login: a.login,
-        moodleUserId: r.moodleUserId,
-        points: r.points,
-        xp: r.xp,
-        state: 'done'
-      }
-    }),
+    entries: records.map(r => ({
+      login: login(r),
+      moodleUserId: r.moodleUserId,
+      points: r.points,
+      xp: r.xp,
+      state: 'done'
+    })),
     records
   })
 }
@@ -79,22 +82,19 @@ export async function notify(queue: Notice[], o: NotifyOptions): Promise<Notifie
   let sent = 0
   for (const n of queue) {
     const repo = n.repository.toLowerCase()
-    if (o.closed?.(n)) {
+    const records = o.records(n)
+    if (o.closed?.(n) || records?.length === 0 || refused.has(repo)) {
       out.done.push(n)
       continue
     }
-    if (refused.has(repo)) {
-      out.done.push(n)
-      continue
-    }
-    if (stopped !== null || sent >= limit) {
+    if (records === null || stopped !== null || sent >= limit) {
       out.left.push(n)
       continue
     }
     if (sent > 0) await sleep(spacing)
     sent++
     try {
-      await o.api.createComment(n.repository, n.number, noticeBody(n, o.comment))
+      await o.api.createComment(n.repository, n.number, noticeBody(n, records, o.comment))
       out.written++
       out.done.push(n)
     } catch (e) {

@@ -159,9 +159,9 @@ export function followUpQuery(list: FollowUp[]): string {
 }
 
 /** Items per query when their latest comments are read again. */
-export const RECENT_ITEMS = 25
+export const RECENT_ITEMS = 100
 /** Comments per item read again: a claim written since discovery is among the latest. */
-export const RECENT_COMMENTS = 100
+export const RECENT_COMMENTS = 50
 
 /** An issue or pull request by number. */
 export interface ItemRef {

@@ -11,7 +11,7 @@ import { resultFor, secondAccounts } from '../award/recipients.js'
 import { heldBack, sendAward } from '../award/send.js'
 import { planAwards } from '../events/plan.js'
 import type { AwardKind, Plan, PlanEntry } from '../events/types.js'
-import { openClient } from '../github/client.js'
+import { openClient, type GitHubClient } from '../github/client.js'
 import { commentApi } from '../ledger/github.js'
 import {
   keyId,
@@ -23,7 +23,7 @@ import {
   type Outcome,
   type RunState
 } from '../ledger/ledger.js'
-import { recordKeyFrom } from '../ledger/records.js'
+import { recordKeyFrom, type SignedRecord } from '../ledger/records.js'
 import type { MoodleClient } from '../moodle/client.js'
 import type { RunReport } from '../report/run-report.js'
 import { readRoster } from '../roster/read.js'
@@ -44,11 +44,12 @@ import {
   encodeNoticesFile,
   NOTICES_PATH,
   StoreFormatError,
-  type Notice
+  type Notice,
+  type StoredRecord
 } from './files.js'
 import { GitHubError, syncApi, type SyncGitHub } from './github.js'
 import { itemText, type DiscoveredItem } from './items.js'
-import { notify, NOTICE_SPACING_MS, type Notified } from './notify.js'
+import { notify, NOTICE_SPACING_MS, NOTICES_PER_RUN, type Notified } from './notify.js'
 import { itemKey, syncReport, type ItemInfo, type SyncResult } from './report.js'
 import { describeSpec } from './repositories.js'
 import { configFingerprint, freshReason, tooFresh, withApprovalRule } from './rules.js'
@@ -119,7 +120,7 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
   const config = configFingerprint(settings, roster, sync.requireApproval)
   const found = await discoverWork(api, sync, state.cursor, config)
   log.info(
-    `Read ${found.repositories.length} repositories in ${found.requests} GitHub requests: ${found.items.length} merged pull requests and closed issues to look at.`
+    `Read ${count(found.repositories.length, 'repository', 'repositories')} in ${found.requests} GitHub requests: ${count(found.items.length, 'merged pull request or closed issue', 'merged pull requests and closed issues')} to look at.`
   )
   const considered = await considerAll(found, roster, d)
   const problems = found.unresolved.map(
@@ -177,7 +178,10 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
   if (going === null) return finish()
   d.onAwarding?.()
   const outcomes = await awardAll(going, d)
-  const notified = await congratulate(ledger, outcomes, state.notices, settings, client, scale)
+  // A shard writes the notices of its own repositories: no two shards write the same comment.
+  const mine = new Set(found.repositories.map(r => r.toLowerCase()))
+  const earlier = state.notices.filter(n => mine.has(n.repository.toLowerCase()))
+  const notified = await congratulate(ledger, store, outcomes, earlier, settings, client, scale)
   for (const warning of notified.warnings) log.warning(warning)
 
   store.settleWith(settlement(found, considered, sync, config, notified, run))
@@ -238,6 +242,11 @@ async function discoverWork(
       )
     throw e
   }
+}
+
+/** `1 repository`, `2 repositories`. */
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`
 }
 
 function result(
@@ -425,28 +434,41 @@ async function awardAll(going: Considered[], d: SyncDeps): Promise<Sent[]> {
   return sent
 }
 
-function noticeKey(n: Notice): string {
-  const nonce = n.awards[0]?.record['nonce']
-  return `${itemKey(n.repository, n.number)} ${typeof nonce === 'string' ? nonce : ''}`
+function noticeKey(n: Pick<Notice, 'repository' | 'number' | 'nonce'>): string {
+  return `${itemKey(n.repository, n.number)} ${n.nonce}`
+}
+
+/** Whether a stored record is one of the `done` records a notice's comment carries. */
+function noticed(n: Notice, r: StoredRecord): r is StoredRecord & SignedRecord {
+  const record = r as Partial<SignedRecord>
+  return (
+    record.nonce === n.nonce &&
+    record.state === 'done' &&
+    record.key?.number === n.number &&
+    record.key.repository.toLowerCase() === n.repository.toLowerCase() &&
+    n.people.some(p => p.recipient === record.key?.recipient)
+  )
 }
 
 /**
- * The congratulations: this run's awards, after those earlier runs left, oldest first, within
- * the run's limit.
+ * The congratulations: those earlier runs left (their records read from the ledger branch),
+ * then this run's awards, oldest first, within the run's limit.
  */
 async function congratulate(
   ledger: Ledger,
+  store: BranchStore,
   sent: Sent[],
   earlier: Notice[],
   settings: Settings,
-  client: Awaited<ReturnType<typeof openClient>>,
+  client: GitHubClient,
   scale: number
 ): Promise<Notified & { fresh: Notice[] }> {
-  const records = ledger.settled(sent.map(s => s.outcome))
+  const settled = ledger.settled(sent.map(s => s.outcome))
+  const records = new Map<string, SignedRecord[]>()
   const byItem = new Map<string, Notice>()
   const closed = new Set<string>()
   for (const s of sent) {
-    const record = records.get(keyId(s.outcome.recipient.key))
+    const record = settled.get(keyId(s.outcome.recipient.key))
     if (s.outcome.state !== 'done' || !record) continue
     const { item } = s.considered
     const key = itemKey(item.repository, item.number)
@@ -456,15 +478,33 @@ async function congratulate(
       number: item.number,
       kind: item.kind,
       ...itemText(item),
-      awards: []
+      nonce: record.nonce,
+      people: []
     }
-    notice.awards.push({ login: s.outcome.recipient.login, record: { ...record } })
+    notice.people.push({ recipient: record.key.recipient, login: s.outcome.recipient.login })
     byItem.set(key, notice)
+    records.set(noticeKey(notice), [...(records.get(noticeKey(notice)) ?? []), record])
   }
   const fresh = [...byItem.values()]
+  // Only as many of the earlier notices as a run writes: their repositories' ledger files.
+  const waiting = earlier.slice(0, NOTICES_PER_RUN)
+  if (waiting.length > 0) {
+    try {
+      const stored = await store.storedRecords(waiting.map(n => n.repository))
+      for (const n of waiting)
+        records.set(
+          noticeKey(n),
+          stored.filter(r => noticed(n, r))
+        )
+    } catch (e) {
+      if (!(e instanceof LedgerError)) throw e
+      // Not known in this run: they wait for the next one.
+    }
+  }
   const notified = await notify([...earlier, ...fresh], {
     api: commentApi(client),
     comment: settings.comment,
+    records: n => records.get(noticeKey(n)) ?? null,
     closed: n => closed.has(itemKey(n.repository, n.number)),
     spacingMs: NOTICE_SPACING_MS * scale
   })
@@ -496,7 +536,7 @@ function settlement(
   const added = notified.left.filter(n => notified.fresh.includes(n))
   return {
     paths: [CURSOR_PATH, NOTICES_PATH],
-    headline: `Read ${found.repositories.length} repositories (run ${run})`,
+    headline: `Read ${count(found.repositories.length, 'repository', 'repositories')} (run ${run})`,
     changes(files: Map<string, string | null>) {
       const cursorText = files.get(CURSOR_PATH) ?? null
       const cursor = advanceCursor(
@@ -547,7 +587,7 @@ function report(
   )
   const shard = sync.shard ? `, shard ${sync.shard.index}/${sync.shard.count}` : ''
   const target = settings.courseId === 1 ? 'sitewide XP (course 1)' : `course ${settings.courseId}`
-  const scope = `${found.repositories.length} repositories (${sync.repositories.map(describeSpec).join(', ')}${shard}), work since ${sync.since.slice(0, 10)} → ${target}`
+  const scope = `${count(found.repositories.length, 'repository', 'repositories')} (${sync.repositories.map(describeSpec).join(', ')}${shard}), work since ${sync.since.slice(0, 10)} → ${target}`
   o.log.info(
     `GitHub requests: ${o.client.requests()}; commits on the ledger branch: ${o.store.commits}; ${((Date.now() - o.started) / 1000).toFixed(1)} s in all.`
   )

@@ -162,10 +162,10 @@ export class CentralStore {
   }
 
   /**
-   * Creates the branch as an orphan holding only the README. `exists` when it was there
-   * already (another run created it first): read it again.
+   * Creates the branch as an orphan holding only the README, and says where it points. `exists`
+   * when it was there already (another run created it first): read it again.
    */
-  async create(): Promise<'created' | 'exists'> {
+  async create(): Promise<{ status: 'created'; head: string } | { status: 'exists' }> {
     const what = `Creating the ledger branch ${this.branch} in ${this.repository}`
     try {
       const tree = await this.api.createTree(this.repository, [
@@ -176,7 +176,8 @@ export class CentralStore {
         tree,
         parents: []
       })
-      return await this.api.createRef(this.repository, `refs/heads/${this.branch}`, commit)
+      const ref = await this.api.createRef(this.repository, `refs/heads/${this.branch}`, commit)
+      return ref === 'created' ? { status: 'created', head: commit } : { status: 'exists' }
     } catch (e) {
       if (!(e instanceof GitHubError)) throw e
       if (e.status === 409)
