@@ -115,7 +115,7 @@ describe('the repository explains itself', () => {
       .split('\n')
       .filter(f => f !== '' && !/^(dist\/|__tests__\/fixtures\/)|package-lock\.json$/.test(f))
       .filter(f => existsSync(join(ROOT, f)))
-    const pattern = /\bissues? \d+\b|\bthe spec\b|\(spec, |\bspecification\b|\bthe (lead|brief)\b/i
+    const pattern = /\bissues? \d+\b|\bthe spec\b|[(]spec, |\bspecification\b|\bthe (lead|brief)\b/i
     const found = files.flatMap(file =>
       readFileSync(join(ROOT, file), 'utf8')
         .split('\n')
