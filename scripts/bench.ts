@@ -1,163 +1,430 @@
 /**
- * `npm run bench`: measures what a teacher pays for on every run, on the committed bundle.
- * - size of dist/ (what loads at start, what loads only with the ledger);
- * - wall time of whole runs, as the runner starts them (median of N), against `node -e 0`;
- * - resolving a 2,000-student GitHub Classroom roster: time and Moodle requests, in check mode
- *   (whole roster) and in award mode (only the recipients are looked up).
+ * `npm run bench`: what a teacher pays for on every run, measured on a fresh build of the sources
+ * (`scripts/build.ts`, the same bytes as the committed dist/, which `npm run check-dist` checks).
+ *
+ * - Whole runs, started as the runner starts them (clean environment: no NODE_OPTIONS, no
+ *   NODE_EXTRA_CA_CERTS), interleaved round by round so that a noisy machine slows every
+ *   candidate alike: `node -e 0` and `curl` for scale, then the action's paths. Medians, and the
+ *   ratio of medians to `node -e 0`: the ratios move much less with the machine than the times.
+ * - The ledger path built a second time with the throttling plugin's default spacing of writes,
+ *   to show what that spacing would cost.
+ * - What each path loads: the bundle files a run actually reads (recorded by a loader hook in a
+ *   separate, untimed run), and the Moodle and GitHub requests it makes.
+ * - A 2,000-student GitHub Classroom roster: how much the roster adds to an award, and check mode.
  * Numbers, not assertions: the tests never time anything.
+ *
+ * Usage: npm run bench (BENCH_RUNS=N for another number of rounds; default 21).
  */
 import { spawn } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
-import { join } from 'node:path'
-import { closedIssueCompleted } from '../__tests__/fixtures/events.js'
-import { start as startGitHub } from '../test-servers/github/server.js'
-import { defaultMoodleConfig, DEMO_TOKEN, MoodleServer } from '../test-servers/moodle/server.js'
-import { DIST, runAction } from '../test-servers/runner/run-action.js'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import type { Plugin } from 'esbuild'
+import { closedIssueCompleted, mergedPullRequest } from '../__tests__/fixtures/events.js'
+import { GITHUB_ACTIONS, start as startGitHub } from '../test-servers/github/server.js'
+import {
+  AWARD_FUNCTION,
+  DEMO_TOKEN,
+  defaultMoodleConfig,
+  MoodleServer,
+  REST_PATH
+} from '../test-servers/moodle/server.js'
+import { type ActionRun, runAction } from '../test-servers/runner/run-action.js'
+import { build } from './build.js'
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 15)
+const RUNS = Number(process.env.BENCH_RUNS ?? 21)
 const STUDENTS = 2000
+const COURSE = 30
+/** The author of the example pull request, mapped to Moodle user 3 (enrolled in course 30). */
+const AUTHOR = { login: 'Codertocat', moodleId: 3 }
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)] ?? NaN
 }
 const ms = (value: number) => `${value.toFixed(0)} ms`
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`
 
-async function timeIt(task: () => Promise<unknown>): Promise<number> {
-  const started = performance.now()
-  await task()
-  return performance.now() - started
-}
-
-async function nodeBaseline(): Promise<number> {
-  const times: number[] = []
-  for (let i = 0; i < RUNS; i++) {
-    times.push(
-      await timeIt(
-        () =>
-          new Promise(done =>
-            spawn(process.execPath, ['-e', '0'], { env: { PATH: process.env.PATH } }).on(
-              'close',
-              done
-            )
-          )
-      )
+/** Wall time of one child process, from spawn to exit; fails on a non-zero exit. */
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((done, fail) => {
+    const started = performance.now()
+    const child = spawn(command, args, { env, stdio: 'ignore' })
+    child.on('error', fail)
+    child.on('close', code =>
+      code === 0 ? done(performance.now() - started) : fail(new Error(`${command} exited ${code}`))
     )
+  })
+}
+
+async function timedAction(run: ActionRun, expectCode = 0): Promise<number> {
+  const started = performance.now()
+  const result = await runAction(run)
+  const elapsed = performance.now() - started
+  if (result.code !== expectCode) {
+    throw new Error(`bench run exited ${result.code}, expected ${expectCode}:\n${result.stdout}`)
   }
-  return median(times)
+  return elapsed
 }
 
-function bundleSizes(): string[] {
-  const dir = join(import.meta.dirname, '..', 'dist')
-  return readdirSync(dir)
-    .filter(file => file.endsWith('.js'))
-    .map(file => `  ${file.padEnd(14)} ${(statSync(join(dir, file)).size / 1024).toFixed(0)} KiB`)
+/**
+ * A loader hook (Node 22.15+/24) that writes every file a run loads to XP_BENCH_LOADED. Passed
+ * through NODE_OPTIONS in the recording runs only, never in timed runs.
+ */
+const RECORD_LOADED_FILES = `data:text/javascript,${encodeURIComponent(
+  "import{registerHooks}from'node:module';import{writeFileSync}from'node:fs';" +
+    'const seen=new Set();registerHooks({load(url,context,next){' +
+    "if(url.startsWith('file:'))seen.add(url);return next(url,context)}});" +
+    "process.on('exit',()=>writeFileSync(process.env.XP_BENCH_LOADED,[...seen].join('\\n')))"
+)}`
+
+/**
+ * The same build with the throttling plugin's own limiter groups for writes (1 s between
+ * writes, 3 s between requests that notify): the ledger's options for those two groups are
+ * dropped before they reach the plugin. Only for comparison.
+ */
+const throttlingDefaults: Plugin = {
+  name: 'throttling-defaults',
+  setup(b) {
+    b.onResolve({ filter: /^@octokit\/plugin-throttling$/ }, args =>
+      args.namespace === 'throttling-defaults'
+        ? undefined
+        : { path: 'plugin-throttling', namespace: 'throttling-defaults' }
+    )
+    b.onLoad({ filter: /.*/, namespace: 'throttling-defaults' }, () => ({
+      resolveDir: join(import.meta.dirname, '..'),
+      contents:
+        "import { throttling as plugin } from '@octokit/plugin-throttling'\n" +
+        'export function throttling(octokit, options) {\n' +
+        '  const { write, notifications, ...throttle } = options.throttle ?? {}\n' +
+        '  return plugin(octokit, { ...options, throttle })\n' +
+        '}\n'
+    }))
+  }
 }
 
-/** A Classroom export and the matching Moodle users. */
+/** A Classroom export and the matching Moodle users, all enrolled in the course. */
 function classroomRoster(count: number) {
   const lines = ['identifier,github_username,github_id,name']
   const users = defaultMoodleConfig().users
   for (let i = 0; i < count; i++) {
-    const id = 1000 + i
     lines.push(`student${i}@uni.example.edu,student-${i},${5_000_000 + i},Student ${i}`)
-    users.push({ id, username: `student${i}`, email: `student${i}@uni.example.edu` })
+    users.push({ id: 1000 + i, username: `student${i}`, email: `student${i}@uni.example.edu` })
   }
   const enrolled = users.map(u => u.id)
-  const courses = defaultMoodleConfig().courses.map(c => (c.id === 30 ? { ...c, enrolled } : c))
+  const courses = defaultMoodleConfig().courses.map(c => (c.id === COURSE ? { ...c, enrolled } : c))
   return { csv: `${lines.join('\n')}\n`, users, courses }
 }
 
+interface Scenario {
+  name: string
+  /** One whole run; resolves to its wall time. */
+  time: () => Promise<number>
+  /** One untimed run of the action, with extra environment (for the loader hook). */
+  record?: (env: Record<string, string>) => Promise<unknown>
+}
+
+interface Footprint {
+  files: string[]
+  bytes: number
+  moodle: string
+  github: string
+}
+
+const out = mkdtempSync(join(tmpdir(), 'xp-action-bench-'))
+const dist = join(out, 'dist')
+const spacedDist = join(out, 'dist-spaced')
 const moodle = new MoodleServer()
 const moodleUrl = await moodle.start()
-const { fake: github, apiUrl } = await startGitHub()
-const base = { 'moodle-url': moodleUrl, 'moodle-token': DEMO_TOKEN, 'course-id': '30' }
+const { fake: github, apiUrl } = await startGitHub([
+  { token: 'ghs_default', identity: GITHUB_ACTIONS, installation: true }
+])
+const cleanEnv = { PATH: process.env.PATH ?? '' }
+const base = { 'moodle-url': moodleUrl, 'moodle-token': DEMO_TOKEN, 'course-id': String(COURSE) }
+let pullRequest = 1000
+
+function ledgerRun(bundle: string, env: Record<string, string> = {}): ActionRun {
+  const payload = mergedPullRequest()
+  // A new pull request each time: a second run on the same one would find it already awarded.
+  payload.number = payload.pull_request.number = ++pullRequest
+  return {
+    dist: bundle,
+    eventName: 'pull_request_target',
+    payload,
+    apiUrl,
+    env,
+    inputs: {
+      ...base,
+      mapping: `${AUTHOR.login}: ${AUTHOR.moodleId}`,
+      'github-token': 'ghs_default'
+    }
+  }
+}
+
+/** Requests since `since`, counted by what they are. */
+function moodleCalls(server: MoodleServer, since: number): string {
+  const counts = new Map<string, number>()
+  for (const r of server.requests.slice(since)) {
+    const name = r.path === REST_PATH ? (r.wsfunction ?? '?') : r.path
+    counts.set(name, (counts.get(name) ?? 0) + 1)
+  }
+  return [...counts].map(([name, n]) => `${n} ${name}`).join(', ') || 'none'
+}
+
+function githubCalls(since: number): string {
+  const counts = new Map<string, number>()
+  for (const r of github.requests.slice(since)) {
+    const what =
+      r.path === '/graphql'
+        ? 'GraphQL viewer'
+        : `${r.method} ${r.path.replace(/\/repos\/[^/]+\/[^/]+/, '').replace(/\d+/g, 'N')}`
+    counts.set(what, (counts.get(what) ?? 0) + 1)
+  }
+  return [...counts].map(([what, n]) => `${n} ${what}`).join(', ') || 'none'
+}
+
+async function footprint(scenario: Scenario, server = moodle): Promise<Footprint | null> {
+  if (!scenario.record) return null
+  const listFile = join(out, 'loaded.txt')
+  const [moodleSince, githubSince] = [server.requests.length, github.requests.length]
+  await scenario.record({
+    NODE_OPTIONS: `--import=${RECORD_LOADED_FILES}`,
+    XP_BENCH_LOADED: listFile
+  })
+  const files = readFileSync(listFile, 'utf8')
+    .split('\n')
+    .filter(url => url.startsWith(`file://${dist}/`))
+    .map(url => new URL(url).pathname)
+  rmSync(listFile)
+  return {
+    files: files.map(file => basename(file)),
+    bytes: files.reduce((sum, file) => sum + statSync(file).size, 0),
+    moodle: moodleCalls(server, moodleSince),
+    github: githubCalls(githubSince)
+  }
+}
+
+/** Interleaved rounds: each round runs every scenario once, in order. */
+async function measure(scenarios: Scenario[], rounds: number): Promise<number[]> {
+  const times = scenarios.map(() => [] as number[])
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, scenario] of scenarios.entries()) times[i]!.push(await scenario.time())
+  }
+  return times.map(median)
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)))
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
+  const rule = `| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`
+  return [line(headers), rule, ...rows.map(line)].join('\n')
+}
+
+/** Files a set of footprints loaded, minus those in `without`. */
+function filesOf(footprints: Array<Footprint | null>, without: Set<string> = new Set()): string[] {
+  return [...new Set(footprints.flatMap(f => f?.files ?? []))].filter(f => !without.has(f))
+}
+
+const ratio = (value: number, baseline: number) => `${(value / baseline).toFixed(2)}x`
 
 try {
-  console.log(`Node ${process.version}. Bundle (${DIST}):`)
-  console.log(bundleSizes().join('\n'))
-
-  const baseline = await nodeBaseline()
-  const scenarios: Array<[string, () => Promise<unknown>]> = [
-    [
-      'invalid input (fails before any request)',
-      () => runAction({ inputs: { ...base, points: '0' } })
-    ],
-    [
-      'direct award, user-id (no ledger: Octokit never loads)',
-      () => runAction({ inputs: { ...base, 'user-id': '2' } })
-    ],
-    [
-      'closed issue, two assignees, ledger comment (loads Octokit)',
-      () => {
-        github.resetLog()
-        return runAction({
-          eventName: 'issues',
-          apiUrl,
-          payload: closedIssueCompleted({
-            assignees: [
-              { login: 'octocat', id: 583231 },
-              { login: 'hubot', id: 1000 + Math.floor(Math.random() * 1e9) }
-            ]
-          }),
-          inputs: { ...base, mapping: 'octocat: 2\nhubot: 4', 'github-token': 'ghs_default' }
-        })
-      }
-    ]
-  ]
-  console.log(`\nWhole runs, median of ${RUNS} (node -e 0: ${ms(baseline)}):`)
-  for (const [name, task] of scenarios) {
-    const times: number[] = []
-    for (let i = 0; i < RUNS; i++) times.push(await timeIt(task))
-    const m = median(times)
-    console.log(`  ${name}: ${ms(m)} (${(m / baseline).toFixed(1)}x node -e 0)`)
+  await build(dist)
+  await build(spacedDist, [throttlingDefaults])
+  const entry = join(dist, 'index.js')
+  const awardBody = new URLSearchParams({
+    wstoken: DEMO_TOKEN,
+    wsfunction: AWARD_FUNCTION,
+    moodlewsrestformat: 'json',
+    userid: '2',
+    points: '10',
+    courseid: String(COURSE)
+  }).toString()
+  const direct: ActionRun = { dist: entry, inputs: { ...base, 'user-id': '2', ledger: 'off' } }
+  const invalid: ActionRun = { dist: entry, inputs: { ...base, points: '0' } }
+  const nodeBaseline: Scenario = {
+    name: '`node -e 0`, for scale',
+    time: () => timed(process.execPath, ['-e', '0'], cleanEnv)
   }
 
+  const scenarios: Scenario[] = [
+    nodeBaseline,
+    {
+      name: '`curl`, the same award POST',
+      time: () =>
+        timed(
+          'curl',
+          ['-sf', '-o', '/dev/null', '--data', awardBody, `${moodleUrl}${REST_PATH}`],
+          cleanEnv
+        )
+    },
+    {
+      name: 'invalid input (fails before any request)',
+      time: () => timedAction(invalid, 1),
+      record: env => runAction({ ...invalid, env })
+    },
+    {
+      name: 'direct award (`user-id`, `ledger: off`)',
+      time: () => timedAction(direct),
+      record: env => runAction({ ...direct, env })
+    },
+    {
+      name: 'ledger path (merged pull request: list, claim, award, settle)',
+      time: () => timedAction(ledgerRun(entry)),
+      record: env => runAction(ledgerRun(entry, env))
+    }
+  ]
+
+  console.log(
+    `Node ${process.version}, ${availableParallelism()} CPUs, load average ` +
+      `${loadavg()[0]!.toFixed(1)} at start; ${RUNS} interleaved rounds, clean environment.\n`
+  )
+  const medians = await measure(scenarios, RUNS)
+  const footprints: Array<Footprint | null> = []
+  for (const scenario of scenarios) footprints.push(await footprint(scenario))
+  console.log('Whole runs (median; ratio of medians to `node -e 0`):\n')
+  console.log(
+    table(
+      ['Run', 'Median', 'Ratio', 'Bundle loaded', 'Moodle requests', 'GitHub requests'],
+      scenarios.map((s, i) => {
+        const f = footprints[i]
+        return [
+          s.name,
+          ms(medians[i]!),
+          ratio(medians[i]!, medians[0]!),
+          f ? `${kib(f.bytes)} (${f.files.length} files)` : '',
+          f?.moodle ?? (i === 1 ? `1 ${AWARD_FUNCTION}` : ''),
+          f?.github ?? ''
+        ]
+      })
+    )
+  )
+
+  const spacedRounds = Math.max(3, Math.round(RUNS / 4))
+  const [unspaced, spaced] = await measure(
+    [
+      { name: 'ledger path', time: () => timedAction(ledgerRun(entry)) },
+      {
+        name: 'ledger path, spaced',
+        time: () => timedAction(ledgerRun(join(spacedDist, 'index.js')))
+      }
+    ],
+    spacedRounds
+  )
+  console.log(
+    `\nThe ledger's writes (${spacedRounds} interleaved rounds): not spaced, as built, ` +
+      `${ms(unspaced!)}; with the throttling plugin's default spacing ${ms(spaced!)} ` +
+      `(+${ms(spaced! - unspaced!)}).`
+  )
+
   const roster = classroomRoster(STUDENTS)
-  await moodle.stop()
   const big = new MoodleServer({ users: roster.users, courses: roster.courses })
   const bigUrl = await big.start()
+  const rosterRounds = Math.max(3, Math.round(RUNS / 2))
+  const rosterFootprints: Array<Footprint | null> = []
   try {
     const files = { '.github/classroom_roster.csv': roster.csv }
-    const inputs = { ...base, 'moodle-url': bigUrl, 'mapping-file': '.github/classroom_roster.csv' }
-    console.log(`\nRoster of ${STUDENTS} students (GitHub Classroom export, looked up by email):`)
-    big.reset()
-    let result = await runAction({ inputs: { ...inputs, mode: 'check' }, files })
-    const checkTime = await timeIt(() => runAction({ inputs: { ...inputs, mode: 'check' }, files }))
-    const perFunction = (fn: string) => big.requestsFor(fn).length / 2
-    console.log(
-      `  check mode (whole roster): ${ms(checkTime)}, exit ${result.code}; Moodle requests per run: ` +
-        `${perFunction('core_user_get_users_by_field')} look-up, ` +
-        `${perFunction('core_webservice_get_site_info')} site info, ` +
-        `${perFunction('local_xp_award_points')} award`
-    )
-    big.reset()
+    const rosterInputs = {
+      ...base,
+      'moodle-url': bigUrl,
+      'mapping-file': '.github/classroom_roster.csv',
+      ledger: 'off'
+    }
     const payload = closedIssueCompleted({
       assignees: [
         { login: 'student-7', id: 5_000_007 },
         { login: 'student-1999', id: 5_001_999 }
       ]
     })
-    result = await runAction({
+    const inline: ActionRun = {
+      dist: entry,
       eventName: 'issues',
       payload,
-      inputs: { ...inputs, ledger: 'off' },
+      inputs: {
+        ...rosterInputs,
+        'mapping-file': '',
+        mapping: 'student-7: 1007\nstudent-1999: 2999'
+      }
+    }
+    const fromRoster: ActionRun = {
+      dist: entry,
+      eventName: 'issues',
+      payload,
+      inputs: rosterInputs,
       files
-    })
-    const lookups = big.requestsFor('core_user_get_users_by_field')
-    const awards = big.requestsFor('local_xp_award_points').length
-    const awardTime = await timeIt(() =>
-      runAction({ eventName: 'issues', payload, inputs: { ...inputs, ledger: 'off' }, files })
-    )
+    }
+    const check: ActionRun = { ...fromRoster, inputs: { ...rosterInputs, mode: 'check' } }
+    const rosterScenarios: Scenario[] = [
+      nodeBaseline,
+      {
+        name: 'closed issue, two assignees, inline roster',
+        time: () => timedAction(inline),
+        record: env => runAction({ ...inline, env })
+      },
+      {
+        name: `the same, ${STUDENTS}-student Classroom roster file`,
+        time: () => timedAction(fromRoster),
+        record: env => runAction({ ...fromRoster, env })
+      },
+      {
+        name: `check mode, the whole ${STUDENTS}-student roster`,
+        time: () => timedAction(check),
+        record: env => runAction({ ...check, env })
+      }
+    ]
+    const rosterMedians = await measure(rosterScenarios, rosterRounds)
+    for (const scenario of rosterScenarios) rosterFootprints.push(await footprint(scenario, big))
+    console.log(`\nAwards from a roster, ledger off (${rosterRounds} interleaved rounds):\n`)
     console.log(
-      `  award mode (2 recipients): ${ms(awardTime)}, exit ${result.code}; Moodle requests per run: ` +
-        `${lookups.length} look-up (values ${JSON.stringify(lookups[0]?.params.values ?? [])}), ` +
-        `${awards} award`
+      table(
+        ['Run', 'Median', 'Ratio', 'Bundle loaded', 'Moodle requests'],
+        rosterScenarios.map((s, i) => {
+          const f = rosterFootprints[i]
+          return [
+            s.name,
+            ms(rosterMedians[i]!),
+            ratio(rosterMedians[i]!, rosterMedians[0]!),
+            f ? `${kib(f.bytes)} (${f.files.length} files)` : '',
+            f?.moodle ?? ''
+          ]
+        })
+      )
     )
   } finally {
     await big.stop()
   }
+
+  const sizeOf = (file: string) => statSync(join(dist, file)).size
+  const start = new Set(filesOf([footprints[2]!]))
+  const rosterOnly = filesOf(rosterFootprints, start)
+  const ledgerOnly = filesOf([footprints[4]!], new Set([...start, ...rosterOnly]))
+  const jsFiles = readdirSync(dist).filter(file => file.endsWith('.js'))
+  const unused = jsFiles.filter(
+    f => !start.has(f) && !rosterOnly.includes(f) && !ledgerOnly.includes(f)
+  )
+  const row = (what: string, files: string[]) => [
+    what,
+    kib(files.reduce((sum, file) => sum + sizeOf(file), 0)),
+    files.join(' ')
+  ]
+  console.log('\nThe bundle, by the runs that load it:\n')
+  console.log(
+    table(
+      ['Loaded by', 'Size', 'Files'],
+      [
+        row('every run: the main chunk and what it imports', [...start]),
+        row("runs with a Moodle request: undici's HTTP parser", ['llhttp-simd.wasm']),
+        row('runs with the ledger: Octokit and its plugins', ledgerOnly),
+        row('runs with a roster: the YAML and CSV parsers', rosterOnly),
+        row('only where the CPU lacks SIMD: the same parser without it', ['llhttp.wasm']),
+        ...(unused.length > 0 ? [row('no run measured here', unused)] : [])
+      ]
+    )
+  )
+  const total = readdirSync(dist).reduce((sum, file) => sum + sizeOf(file), 0)
+  console.log(`\ndist/ in all: ${kib(total)} in ${readdirSync(dist).length} files.`)
 } finally {
   await moodle.stop().catch(() => undefined)
   await github.stop()
+  rmSync(out, { recursive: true, force: true })
 }

@@ -13,7 +13,7 @@ const root = join(import.meta.dirname, '..')
 
 const fresh = mkdtempSync(join(tmpdir(), 'dist-check-'))
 try {
-  build(fresh)
+  await build(fresh)
 
   const files = (dir: string): string[] =>
     readdirSync(dir, { recursive: true, withFileTypes: true })

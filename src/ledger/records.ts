@@ -2,7 +2,6 @@
  * The award ledger's records: how they are keyed, signed, written into a text and read back.
  * Pure apart from the random claim nonce: no I/O here.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { isAwardKind, type AwardKind } from '../events/types.js'
 
 /** What one award is: earned once per (course, repository, number, event kind, person). */
@@ -62,13 +61,21 @@ const CLOSE = ' -->'
 /** A record is a few hundred characters; anything much longer is not one (and is not parsed). */
 const MAX_RECORD = 4096
 
+/**
+ * node:crypto, loaded on first use: a run without a ledger (a direct award) never signs or
+ * verifies a record, and loading the module costs every such run start-up time.
+ */
+function crypto(): typeof import('node:crypto') {
+  return process.getBuiltinModule('node:crypto')
+}
+
 export function recordKeyFrom(moodleToken: string): RecordKey {
-  return { bytes: createHmac('sha256', moodleToken).update(KEY_LABEL).digest() }
+  return { bytes: crypto().createHmac('sha256', moodleToken).update(KEY_LABEL).digest() }
 }
 
 /** Fresh random text for one claim. */
 export function newNonce(): string {
-  return randomBytes(12).toString('base64url')
+  return crypto().randomBytes(12).toString('base64url')
 }
 
 /** Recipient part of a key: numeric GitHub id when known (logins can be renamed, ids cannot). */
@@ -108,7 +115,7 @@ export function canonicalJson(x: unknown): string {
 }
 
 function macOf(fields: Record<string, unknown>, key: RecordKey): string {
-  return createHmac('sha256', key.bytes).update(canonicalJson(fields)).digest('base64url')
+  return crypto().createHmac('sha256', key.bytes).update(canonicalJson(fields)).digest('base64url')
 }
 
 /** The record with its MAC: HMAC-SHA256 over its canonical JSON without the `mac` field. */
@@ -122,7 +129,7 @@ function verifies(raw: Record<string, unknown>, key: RecordKey): boolean {
   if (typeof mac !== 'string') return false
   const expected = Buffer.from(macOf(fields, key))
   const given = Buffer.from(mac)
-  return given.length === expected.length && timingSafeEqual(given, expected)
+  return given.length === expected.length && crypto().timingSafeEqual(given, expected)
 }
 
 /**

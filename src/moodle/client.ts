@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici'
-import { z } from 'zod'
+import type { Dispatcher } from 'undici'
+import { en } from 'zod/locales'
+import * as z from 'zod/mini'
 import {
   AWARD_FUNCTION,
   MoodleError,
@@ -14,6 +15,7 @@ import { unknownOutcomeStatement } from './error-codes.js'
 import { encodeForm, type MoodleParam } from './form.js'
 import { Redactor } from '../report/redact.js'
 import type { MoodleUser, SiteInfo } from './types.js'
+import { Agent, EnvHttpProxyAgent, request } from './undici.js'
 
 export interface MoodleRetryOptions {
   /** Attempts in all, the first included. Default 3. */
@@ -58,24 +60,26 @@ export function proxyFromEnv(env: NodeJS.ProcessEnv): MoodleProxyOptions | undef
 /** PHP's max_input_vars must be >= 5000 for Moodle: 2500 values stay well inside it. */
 export const USERS_PER_REQUEST = 2500
 
+/** zod/mini words its messages only when asked: the English ones say what was expected. */
+const replyMessages = { error: en().localeError }
 const awardReply = z.object({ xp: z.int() })
 const siteInfoReply = z.object({
   sitename: z.string(),
   siteurl: z.string(),
   userid: z.int(),
   username: z.string(),
-  fullname: z.string().optional(),
-  release: z.string().optional(),
-  version: z.string().optional(),
-  functions: z.array(z.object({ name: z.string(), version: z.string().optional() }))
+  fullname: z.optional(z.string()),
+  release: z.optional(z.string()),
+  version: z.optional(z.string()),
+  functions: z.array(z.object({ name: z.string(), version: z.optional(z.string()) }))
 })
 const usersReply = z.array(
   z.object({
     id: z.int(),
-    username: z.string().optional(),
-    email: z.string().optional(),
-    idnumber: z.string().optional(),
-    fullname: z.string().optional()
+    username: z.optional(z.string()),
+    email: z.optional(z.string()),
+    idnumber: z.optional(z.string()),
+    fullname: z.optional(z.string())
   })
 )
 
@@ -83,10 +87,10 @@ const usersReply = z.array(
 const xpLevel = z.object({
   level: z.int(),
   xprequired: z.int(),
-  name: z
-    .string()
-    .nullish()
-    .transform(name => name ?? null)
+  name: z.pipe(
+    z.nullish(z.string()),
+    z.transform((name: string | null | undefined) => name ?? null)
+  )
 })
 const userStateReply = z.object({
   id: z.int(),
@@ -322,8 +326,8 @@ export class MoodleClient {
     await this.#agent.close()
   }
 
-  #validated<T>(wsfunction: string, schema: z.ZodType<T>, data: unknown): T {
-    const parsed = schema.safeParse(data)
+  #validated<T>(wsfunction: string, schema: z.ZodMiniType<T>, data: unknown): T {
+    const parsed = schema.safeParse(data, replyMessages)
     if (parsed.success) return parsed.data
     const issue = parsed.error.issues[0]
     const where = issue

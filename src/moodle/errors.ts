@@ -269,9 +269,9 @@ function diagnose(input: ReplyInput): {
  * sends its errors with HTTP 200, some plugins with 400. For a function that may change
  * something (the award) only a complete Moodle answer is trusted: its result, or an error code
  * known to come before any change (error-codes.ts). Any other reply came after the request was
- * sent and proves nothing, so its outcome is unknown, except the few answers that by their HTTP
- * meaning are given instead of passing the request on (a redirect, a password prompt, a rate
- * limit, Moodle's own maintenance reply with Retry-After). Pure.
+ * sent and proves nothing, so its outcome is unknown (a redirect or a password prompt included,
+ * with their diagnosis), except a rate limit (429) and Moodle's own maintenance reply (503 with
+ * Retry-After), which come before anything runs and are retried. Pure.
  */
 export function classifyReply(input: ReplyInput): ReplyResult {
   const { status, wsfunction } = input
@@ -316,18 +316,22 @@ export function classifyReply(input: ReplyInput): ReplyResult {
       later
     )
   }
-  if (status >= 300 && status < 400) {
-    const to = input.location ? ` to ${oneLine(input.location, 120)}` : ''
-    return fail(
-      `${seen}: moodle-url redirects${to}; give the final https address of the Moodle site root`,
-      refused
-    )
-  }
-  if (status === 401 || status === 407) {
-    return fail(
-      `${seen}: a password prompt (HTTP authentication or a proxy) stands in front of Moodle; let /webservice/rest/server.php through without it`,
-      refused
-    )
+  // A redirect or a password prompt most likely stopped the request before Moodle, but for a
+  // change only Moodle's own answer proves that nothing was applied: unknown, with the diagnosis.
+  const refusal =
+    status >= 300 && status < 400
+      ? `moodle-url redirects${input.location ? ` to ${oneLine(input.location, 120)}` : ''}; give the final https address of the Moodle site root`
+      : status === 401 || status === 407
+        ? 'a password prompt (HTTP authentication or a proxy) stands in front of Moodle; let /webservice/rest/server.php through without it'
+        : null
+  if (refusal !== null) {
+    return change
+      ? fail(`${seen}: ${refusal}; ${unknownOutcomeStatement(wsfunction, 'unlikely')}`, {
+          outcome: 'unknown',
+          retryable: false,
+          category: 'unknown-outcome'
+        })
+      : fail(`${seen}: ${refusal}`, refused)
   }
 
   const found = diagnose(input)

@@ -43,7 +43,7 @@ export function failuresOf<R extends RecipientResult>(
     if (r.status === 'failed') lines.push(`Award to ${who(r)} failed: ${r.reason}`)
     if (r.status === 'unknown') lines.push(`Award to ${who(r)} has an unknown outcome: ${r.reason}`)
     if (r.status === 'unmapped' && failOnUnmapped) {
-      lines.push(`${who(r)} is not in the mapping (fail-on-unmapped is true): ${r.reason}`)
+      lines.push(`${who(r)} is not in the roster (fail-on-unmapped is true): ${r.reason}`)
     }
   }
   return lines

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { moodleEndpoint, MoodleUrlError } from '../moodle/url.js'
 import { plain } from '../report/text.js'
 import type { InputName, RawInputs } from './inputs.js'
@@ -75,10 +75,10 @@ function shown(value: string): string {
 
 function wholeNumber(input: InputName, value: string, min: number, max: number, what: string) {
   const parsed = z
-    .string()
-    .regex(/^[+]?\d+$/)
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
+    .pipe(
+      z.pipe(z.string().check(z.regex(/^[+]?\d+$/)), z.transform(Number)),
+      z.number().check(z.int(), z.minimum(min), z.maximum(max))
+    )
     .safeParse(value)
   if (!parsed.success) {
     throw new InputError(
@@ -138,7 +138,10 @@ function labelPoints(value: string): Map<string, number> {
         `${where} is not "label: points"; write one label per line, e.g. "good first issue: 5".`
       )
     }
-    const parsed = z.coerce.number().int().min(1).max(MAX_POINTS).safeParse(points)
+    const parsed = z.coerce
+      .number()
+      .check(z.int(), z.minimum(1), z.maximum(MAX_POINTS))
+      .safeParse(points)
     if (!/^\d+$/.test(points) || !parsed.success) {
       throw new InputError(
         'label-points',

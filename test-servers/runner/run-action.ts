@@ -24,6 +24,8 @@ export interface ActionRun {
   apiUrl?: string
   /** Reuse a workspace (e.g. to re-run the same event). */
   workspace?: string
+  /** Another bundle than DIST (the bench compares builds). */
+  dist?: string
   /** Called with the child process once started (e.g. to kill it, as a runner that dies). */
   onSpawn?: (child: ChildProcess) => void
 }
@@ -33,6 +35,8 @@ export interface ActionResult {
   stdout: string
   stderr: string
   outputs: Record<string, string>
+  /** The `GITHUB_OUTPUT` file as written, delimiters included. */
+  outputText: string
   summary: string
   /** `::error...::` lines. */
   errors: string[]
@@ -94,7 +98,7 @@ export async function runAction(run: ActionRun): Promise<ActionResult> {
   }
   Object.assign(env, run.env)
 
-  const child = spawn(process.execPath, [DIST], { env, cwd: workspace })
+  const child = spawn(process.execPath, [run.dist ?? DIST], { env, cwd: workspace })
   run.onSpawn?.(child)
   let stdout = ''
   let stderr = ''
@@ -102,13 +106,15 @@ export async function runAction(run: ActionRun): Promise<ActionResult> {
   child.stderr.on('data', chunk => (stderr += chunk))
   const code = await new Promise<number | null>(done => child.on('close', done))
 
-  const outputs = parseOutputFile(readFileSync(outputPath, 'utf8'))
+  const outputText = readFileSync(outputPath, 'utf8')
+  const outputs = parseOutputFile(outputText)
   const lines = stdout.split('\n')
   return {
     code,
     stdout,
     stderr,
     outputs,
+    outputText,
     summary: readFileSync(summaryPath, 'utf8'),
     errors: lines.filter(line => line.startsWith('::error')),
     warnings: lines.filter(line => line.startsWith('::warning')),

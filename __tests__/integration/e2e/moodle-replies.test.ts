@@ -598,6 +598,17 @@ describe('replies that are not a complete Moodle answer: unknown, with the diagn
       diagnosis: /HTTP 403 \([^)]*empty body\): web services or the REST protocol are disabled/
     },
     {
+      name: '302 redirect',
+      reply: { status: 302, contentType: 'text/html', body: '' },
+      diagnosis:
+        /HTTP 302 \(text\/html, empty body\): moodle-url redirects; give the final https address/
+    },
+    {
+      name: '401 password prompt',
+      reply: { status: 401, contentType: 'text/html', body: '<html>Authorization Required</html>' },
+      diagnosis: /HTTP 401 \(text\/html\).*a password prompt \(HTTP authentication or a proxy\)/
+    },
+    {
       name: '404',
       reply: { status: 404, contentType: 'text/html', body: '<h1>Not Found</h1>' },
       diagnosis:

@@ -514,30 +514,53 @@ describe('classifyReply: replies that are not Moodle JSON', () => {
     expect(e.message).toMatch(/changes nothing/)
   })
 
-  it('3xx -> redirect, names the target', () => {
+  it('3xx on the award -> unknown, with the redirect named (only Moodle can prove nothing ran)', () => {
     const e = failure({
       status: 301,
       contentType: 'text/html',
       body: '',
       location: 'https://moodle.example.edu/webservice/rest/server.php'
     })
-    expect(e).toMatchObject({ category: 'not-moodle', outcome: 'not-applied', retryable: false })
+    expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
     expect(e.message).toMatch(/redirects to https:\/\/moodle.example.edu/)
-    expect(e.message).toMatch(/https/)
+    expect(e.message).toMatch(/most likely not added/)
+  })
+
+  it('3xx on a read -> not applied, names the target', () => {
+    const e = failure({
+      status: 302,
+      contentType: 'text/html',
+      body: '',
+      location: 'https://moodle.example.edu/login/index.php',
+      wsfunction: 'core_webservice_get_site_info'
+    })
+    expect(e).toMatchObject({ category: 'not-moodle', outcome: 'not-applied', retryable: false })
+    expect(e.message).toMatch(/redirects to https:\/\/moodle.example.edu\/login/)
   })
 
   it.each([401, 407])(
-    '%i (a password prompt in front of Moodle) on the award -> not applied: it answers instead of passing the request on',
+    '%i (a password prompt in front of Moodle) on the award -> unknown, with the prompt named',
     status => {
       const e = failure({
         status,
         contentType: 'text/html',
         body: '<html>Authorization Required</html>'
       })
-      expect(e).toMatchObject({ category: 'not-moodle', outcome: 'not-applied', retryable: false })
+      expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
       expect(e.message).toMatch(/password prompt/)
     }
   )
+
+  it.each([401, 407])('%i on a read -> not applied: a password prompt', status => {
+    const e = failure({
+      status,
+      contentType: 'text/html',
+      body: '<html>Authorization Required</html>',
+      wsfunction: 'core_webservice_get_site_info'
+    })
+    expect(e).toMatchObject({ category: 'not-moodle', outcome: 'not-applied', retryable: false })
+    expect(e.message).toMatch(/password prompt/)
+  })
 
   it('PHP errors instead of JSON on 200 -> outcome unknown', () => {
     const e = failure({
