@@ -53,7 +53,7 @@ describe('sync mode over a GitHub Classroom organisation of 30 repositories', ()
     expect(statusOf(first, r0, 4)).toEqual([['teacher', 'skipped', 'listed in ignore-users']])
     const lastRepo = course.repositories[29]!
     expect(statusOf(first, lastRepo, 1)).toEqual([
-      [course.students[29], 'unmapped', expect.stringContaining('is not in the mapping')]
+      [course.students[29], 'unmapped', expect.stringContaining('is not in the roster')]
     ])
     expect(first.warnings.join('\n')).toContain(`No XP for @${course.students[29]}`)
     // A pull request closed without merging is not merged work: not even considered.

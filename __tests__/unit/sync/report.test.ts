@@ -53,7 +53,7 @@ describe('the sync report', () => {
       moodleUserId: null,
       repository: 'classroom/hw1-carol',
       status: 'unmapped',
-      reason: 'carol is not in the mapping'
+      reason: 'carol is not in the roster'
     })
   ]
   const report = syncReport({
@@ -91,7 +91,7 @@ describe('the sync report', () => {
 
   it('names the item in each line that warns or fails', () => {
     expect(report.warnings).toEqual([
-      'No XP for @carol for classroom/hw1-carol#1: carol is not in the mapping'
+      'No XP for @carol for classroom/hw1-carol#1: carol is not in the roster'
     ])
     const strict = syncReport({
       scope: '',
@@ -103,7 +103,7 @@ describe('the sync report', () => {
     })
     expect(strict.problems.map(p => p.message)).toEqual([
       'x',
-      '@carol for classroom/hw1-carol#1 is not in the mapping (fail-on-unmapped is true): carol is not in the mapping'
+      '@carol for classroom/hw1-carol#1 is not in the roster (fail-on-unmapped is true): carol is not in the roster'
     ])
   })
 })
