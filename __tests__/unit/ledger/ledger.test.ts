@@ -10,6 +10,7 @@ import {
   Ledger,
   LedgerError,
   ledgerKey,
+  type LedgerOptions,
   type LedgerRecipient
 } from '../../../src/ledger/ledger.js'
 import {
@@ -609,7 +610,7 @@ class VersionedStore implements LedgerStore {
 }
 
 describe('over a compare-and-swap store', () => {
-  function ledgerOver(store: LedgerStore) {
+  function ledgerOver(store: LedgerStore, more: Partial<LedgerOptions> = {}) {
     const logger = { info: () => {}, warning: () => {} }
     return new Ledger({
       store,
@@ -618,7 +619,8 @@ describe('over a compare-and-swap store', () => {
       runAttempt: 1,
       force: false,
       dryRun: false,
-      logger
+      logger,
+      ...more
     })
   }
 
@@ -680,14 +682,7 @@ describe('over a compare-and-swap store', () => {
     pending(alice, '5001/1', 'a')
     pending(bob, '5002/1', 'b')
     const asked: string[][] = []
-    const ledger = new Ledger({
-      store,
-      recordKey: KEY,
-      runId: '7007',
-      runAttempt: 1,
-      force: false,
-      dryRun: false,
-      logger: { info: () => {}, warning: () => {} },
+    const ledger = ledgerOver(store, {
       runStates: ids => {
         asked.push(ids)
         return Promise.resolve(new Map(ids.map(id => [id, id === '5001' ? 'finished' : 'running'])))
@@ -707,16 +702,7 @@ describe('over a compare-and-swap store', () => {
     const store = new VersionedStore()
     const elsewhere: LedgerEntry[] = []
     const source = { read: () => Promise.resolve({ entries: [...elsewhere], version: null }) }
-    const ledger = new Ledger({
-      store,
-      sources: [source],
-      recordKey: KEY,
-      runId: '7007',
-      runAttempt: 1,
-      force: false,
-      dryRun: false,
-      logger: { info: () => {}, warning: () => {} }
-    })
+    const ledger = ledgerOver(store, { sources: [source] })
     await ledger.consult([alice, bob])
     // Event mode claims alice's award in its comments after this run decided.
     store.meanwhile = () =>
@@ -743,16 +729,7 @@ describe('over a compare-and-swap store', () => {
           ? Promise.resolve({ entries: [], version: null })
           : Promise.reject(new Error('GitHub did not answer'))
     }
-    const ledger = new Ledger({
-      store,
-      sources: [source],
-      recordKey: KEY,
-      runId: '7007',
-      runAttempt: 1,
-      force: false,
-      dryRun: false,
-      logger: { info: () => {}, warning: () => {} }
-    })
+    const ledger = ledgerOver(store, { sources: [source] })
     await ledger.consult([alice])
     await expect(ledger.claim([alice])).rejects.toThrow(
       /could not be read again after this run claimed its awards \(GitHub did not answer\)\. Nothing was sent/
