@@ -71,6 +71,8 @@ export interface Fault {
   method?: string
   /** Only requests whose path contains this. */
   path?: string
+  /** Only requests whose body contains this (e.g. a GraphQL mutation's name). */
+  body?: string
   /** Answer as a primary rate limit (403/429 with `x-ratelimit-remaining: 0`; 200 = GraphQL's). */
   rateLimit?: boolean
   /** Answer as a secondary rate limit (403/429 with `retry-after`, default 1 s). */
@@ -291,9 +293,13 @@ export class GitHubFake {
     res.end(text)
   }
 
-  private takeFault(method: string, path: string): Fault | null {
+  private takeFault(method: string, path: string, body: string): Fault | null {
     const f = this.faults.find(
-      x => x.times > 0 && (!x.method || x.method === method) && (!x.path || path.includes(x.path))
+      x =>
+        x.times > 0 &&
+        (!x.method || x.method === method) &&
+        (!x.path || path.includes(x.path)) &&
+        (!x.body || body.includes(x.body))
     )
     if (!f) return null
     f.times--
@@ -340,7 +346,7 @@ export class GitHubFake {
       this.send(res, status, body, headers)
     }
 
-    const fault = this.takeFault(method, path)
+    const fault = this.takeFault(method, path, raw)
     if (fault && !fault.afterEffect) {
       entry.status = fault.status
       return this.sendFault(res, fault, token)

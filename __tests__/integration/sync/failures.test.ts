@@ -113,6 +113,31 @@ describe('sync mode when things go wrong', () => {
     expect(w.records(w.course.repositories[0]!).map(x => x.state)).toEqual(['done'])
   })
 
+  it.each([
+    ['the commit was made', true],
+    ['the commit was not made', false]
+  ])(
+    'a claim commit whose answer is lost (%s): read again, never claimed twice, each award paid once',
+    async (_case, afterEffect) => {
+      solutions()
+      w.github.fault({
+        status: 502,
+        times: 1,
+        path: '/graphql',
+        body: 'createCommitOnBranch',
+        afterEffect
+      })
+      const r = await w.sync()
+      expect(w.github.requests.filter(q => q.status === 502)).toHaveLength(1)
+      expect(r.errors).toEqual([])
+      expect(statuses(r)).toEqual(['awarded', 'awarded', 'awarded', 'awarded'])
+      expect(w.applied()).toBe(4)
+      expect(w.commits().filter(c => c.startsWith('Claim'))).toHaveLength(1)
+      for (const repo of w.course.repositories)
+        expect(w.records(repo).map(x => x.state)).toEqual(['done'])
+    }
+  )
+
   it("GitHub's secondary rate limit is waited out", async () => {
     solutions()
     w.github.fault({ status: 403, secondary: true, retryAfter: 1, times: 1, path: '/graphql' })
