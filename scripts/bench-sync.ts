@@ -4,9 +4,12 @@
  * award in 50 ms (the Moodle server's delay fault): the first catch-up with `concurrency: 1`
  * and with `concurrency: 8` (each on a fresh course), then a run with nothing new. Prints the
  * GitHub requests, the commits on the ledger branch, the time the awards took and the wall time
- * of each run. Runs the bundle the tests run (`dist/index.js`, or XP_ACTION_DIST).
+ * of each run. Runs a fresh build of the sources (`scripts/build.ts`), as `npm run bench` does.
  * Numbers, not assertions: the tests never time anything.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { classroom, mergedHistory } from '../test-servers/github/classroom.js'
 import { start as startGitHub } from '../test-servers/github/server.js'
 import {
@@ -15,7 +18,8 @@ import {
   DEMO_TOKEN,
   MoodleServer
 } from '../test-servers/moodle/server.js'
-import { DIST, runAction, type ActionResult } from '../test-servers/runner/run-action.js'
+import { runAction, type ActionResult } from '../test-servers/runner/run-action.js'
+import { build } from './build.js'
 
 const REPOSITORIES = Number(process.env.BENCH_SYNC_REPOSITORIES ?? 1000)
 const PER_REPOSITORY = 3
@@ -69,6 +73,7 @@ async function sync(k: Course, runId: string, concurrency: number): Promise<Meas
   k.fake.world.workflowRun(TEACHER_REPO, runId, 'in_progress')
   const started = performance.now()
   const r: ActionResult = await runAction({
+    dist: DIST,
     eventName: 'schedule',
     apiUrl: k.apiUrl,
     runId,
@@ -113,6 +118,9 @@ async function stop(k: Course) {
   await k.fake.stop()
 }
 
+const out = mkdtempSync(join(tmpdir(), 'xp-action-bench-sync-'))
+const DIST = join(out, 'dist', 'index.js')
+await build(dirname(DIST))
 console.log(
   `Sync mode, ${REPOSITORIES} repositories × ${PER_REPOSITORY} merged pull requests, Moodle answering in ${MOODLE_MS} ms (${DIST}):`
 )
@@ -136,3 +144,4 @@ if (one && eight)
   console.log(
     `Awards with concurrency 8: ${(one / eight).toFixed(1)} times faster than one at a time.`
   )
+rmSync(out, { recursive: true, force: true })
