@@ -42,7 +42,15 @@ const DOCUMENTED_INPUTS: Array<[string, string | { required: true }]> = [
   ['comment', 'true'],
   ['force', 'false'],
   ['timeout-seconds', '30'],
-  ['allow-http', 'false']
+  ['allow-http', 'false'],
+  // Sync mode.
+  ['repositories', ''],
+  ['since', ''],
+  ['ledger-branch', 'moodle-xp-ledger'],
+  ['concurrency', '4'],
+  ['max-awards', '500'],
+  ['require-approval', 'false'],
+  ['shard', '']
 ]
 const DOCUMENTED_OUTPUTS = ['xp', 'awarded-points', 'moodle-user-id', 'results']
 

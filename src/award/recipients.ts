@@ -96,3 +96,27 @@ export function candidatesFor(
     return { entry, moodleUserId: null, settled: resultFor(entry, null, 'unmapped', reason) }
   })
 }
+
+/**
+ * One award per Moodle user and event: the first candidate of each Moodle user earns; a later
+ * one (another GitHub account that maps to the same Moodle user) is skipped. Returns the reason
+ * for each of those, by index.
+ */
+export function secondAccounts(candidates: Candidate[]): Map<number, string> {
+  const first = new Map<number, Candidate>()
+  const skipped = new Map<number, string>()
+  candidates.forEach((c, index) => {
+    if (c.settled !== null || c.moodleUserId === null) return
+    const earlier = first.get(c.moodleUserId)
+    if (!earlier) {
+      first.set(c.moodleUserId, c)
+      return
+    }
+    const who = earlier.entry.person ? `GitHub user ${earlier.entry.person.login}` : 'user-id'
+    skipped.set(
+      index,
+      `Moodle user ${c.moodleUserId} already earns for this event as ${who}: one award per person and event`
+    )
+  })
+  return skipped
+}

@@ -417,7 +417,7 @@ export const FIRST_RUN_MISTAKES: FirstRunMistake[] = [
     topic: 'The workflow',
     mode: 'check',
     inputs: () => ({ mode: 'checks' }),
-    says: /Input "mode": must be one of award, check, got "checks"/
+    says: /Input "mode": must be one of award, check, sync, got "checks"/
   },
   {
     mistake: 'label-points written with "=" instead of ":"',
