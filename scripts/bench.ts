@@ -357,7 +357,7 @@ try {
     const rosterScenarios: Scenario[] = [
       nodeBaseline,
       {
-        name: 'closed issue, two assignees, inline mapping',
+        name: 'closed issue, two assignees, inline roster',
         time: () => timedAction(inline),
         record: env => runAction({ ...inline, env })
       },

@@ -1,7 +1,8 @@
 /**
  * The action, top to bottom: read settings -> run the mode (award: plan who earns what from the
  * event -> resolve Moodle users -> consult the ledger -> award -> record; check: verify the
- * set-up) -> write the mode's report.
+ * set-up; sync: the same over many repositories' history, `sync/run.ts`) -> write the mode's
+ * report.
  */
 import { awardAll } from './award/award.js'
 import { resolveCandidates } from './award/resolve.js'
@@ -31,7 +32,8 @@ export async function run(): Promise<void> {
     const context = readRunContext(process.env)
     const settings = parseSettings(raw, {
       forkPullRequest: isForkPullRequest(context),
-      threadEvent: earningEvent(context.eventName) !== undefined
+      threadEvent: earningEvent(context.eventName) !== undefined,
+      repository: context.repository
     })
     moodle =
       settings.moodleToken === null
@@ -42,11 +44,14 @@ export async function run(): Promise<void> {
             timeoutMs: settings.timeoutMs,
             proxy: proxyFromEnv(process.env)
           })
-    // Check mode's code loads only in check mode: award runs, the frequent ones, never parse it.
+    // Check mode's and sync mode's code load only in their modes: award runs, the frequent
+    // ones, never parse them.
     const report =
       settings.mode === 'check'
         ? await (await import('./check/check.js')).runCheck(settings, context, moodle, log)
-        : await runAward(settings, context, moodle, progress)
+        : settings.mode === 'sync'
+          ? await runSyncMode(settings, context, moodle, progress)
+          : await runAward(settings, context, moodle, progress)
     await writeReport(report)
   } catch (error) {
     // Stopped before any award request: nothing was awarded, and the outputs say so.
@@ -87,5 +92,23 @@ async function runAward(
     results,
     notes,
     failOnUnmapped: settings.failOnUnmapped
+  })
+}
+
+/** Sync mode: many repositories' history, through the roster and the central ledger, to Moodle. */
+async function runSyncMode(
+  settings: Settings,
+  context: RunContext,
+  moodle: MoodleClient | null,
+  progress: Progress
+): Promise<RunReport> {
+  if (moodle === null) throw new Error('moodle-token is required in sync mode')
+  const { runSync } = await import('./sync/run.js')
+  return runSync({
+    settings,
+    context,
+    moodle,
+    log,
+    onAwarding: () => (progress.awarding = true)
   })
 }

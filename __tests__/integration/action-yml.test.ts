@@ -19,7 +19,7 @@ const ROOT = resolve(import.meta.dirname, '../..')
 const ACTION_YML = readFileSync(join(ROOT, 'action.yml'), 'utf8')
 
 /** The action's inputs, in their documented order: default, or `required`. */
-const SPEC_INPUTS: Array<[string, string | { required: true }]> = [
+const DOCUMENTED_INPUTS: Array<[string, string | { required: true }]> = [
   ['moodle-url', { required: true }],
   ['moodle-token', { required: true }],
   ['course-id', { required: true }],
@@ -42,9 +42,17 @@ const SPEC_INPUTS: Array<[string, string | { required: true }]> = [
   ['comment', 'true'],
   ['force', 'false'],
   ['timeout-seconds', '30'],
-  ['allow-http', 'false']
+  ['allow-http', 'false'],
+  // Sync mode.
+  ['repositories', ''],
+  ['since', ''],
+  ['ledger-branch', 'moodle-xp-ledger'],
+  ['concurrency', '4'],
+  ['max-awards', '500'],
+  ['require-approval', 'false'],
+  ['shard', '']
 ]
-const SPEC_OUTPUTS = ['xp', 'awarded-points', 'moodle-user-id', 'results']
+const DOCUMENTED_OUTPUTS = ['xp', 'awarded-points', 'moodle-user-id', 'results']
 
 let parser: WorkflowParser
 
@@ -82,8 +90,8 @@ describe('action.yml', () => {
 
   it('declares exactly the documented inputs, with their defaults, each with a one-line description', () => {
     const inputs = parse(ACTION_YML).template?.inputs ?? []
-    expect(inputs.map(i => i.id).sort()).toEqual(SPEC_INPUTS.map(([name]) => name).sort())
-    for (const [name, spec] of SPEC_INPUTS) {
+    expect(inputs.map(i => i.id).sort()).toEqual(DOCUMENTED_INPUTS.map(([name]) => name).sort())
+    for (const [name, spec] of DOCUMENTED_INPUTS) {
       const input = inputs.find(i => i.id === name)
       const declared = {
         required: input?.required === true,
@@ -100,13 +108,13 @@ describe('action.yml', () => {
 
   it('declares exactly the documented outputs, each with a one-line description', () => {
     const outputs = parse(ACTION_YML).template?.outputs ?? []
-    expect(outputs.map(o => o.id).sort()).toEqual([...SPEC_OUTPUTS].sort())
+    expect(outputs.map(o => o.id).sort()).toEqual([...DOCUMENTED_OUTPUTS].sort())
     for (const output of outputs) expect(output.description ?? '').toMatch(/^[^\n]+$/)
   })
 
   it('matches the defaults the action applies itself (INPUT_DEFAULTS)', () => {
-    expect([...INPUT_NAMES].sort()).toEqual(SPEC_INPUTS.map(([name]) => name).sort())
-    for (const [name, spec] of SPEC_INPUTS) {
+    expect([...INPUT_NAMES].sort()).toEqual(DOCUMENTED_INPUTS.map(([name]) => name).sort())
+    for (const [name, spec] of DOCUMENTED_INPUTS) {
       const own = INPUT_DEFAULTS[name as keyof typeof INPUT_DEFAULTS]
       // Required inputs have no default; github-token's default is an expression only the
       // runner can evaluate, so outside it the action has none.

@@ -2,14 +2,15 @@ import type { Plan, PlanEntry, Subject } from '../events/types.js'
 import { GitHubError, type GitHubApi } from '../ledger/github.js'
 import type { Ledger, LedgerRecipient, Outcome } from '../ledger/ledger.js'
 import { keyId, LedgerError, ledgerKey, openCommentLedger } from '../ledger/ledger.js'
-import { MoodleError } from '../moodle/errors.js'
 import type { MoodleClient } from '../moodle/client.js'
 import type { RecipientResult } from '../report/status.js'
 import type { Logger } from '../runner/actions.js'
 import type { RunContext } from '../runner/context.js'
 import { InputError, type Settings } from '../settings/settings.js'
-import { type Candidate, resultFor } from './recipients.js'
+import { type Candidate, resultFor, secondAccounts } from './recipients.js'
+import { heldBack, sendAward } from './send.js'
 import { unknownAwardReason } from './unknown.js'
+import { centralLedger } from '../sync/branch-store.js'
 
 export interface AwardDeps {
   settings: Settings
@@ -50,21 +51,13 @@ export async function awardAll(
   const settle: Settle = (item, status, reason, xp = null) => {
     results[item.index] = resultFor(item.entry, item.moodleUserId, status, reason, xp)
   }
-  const first = new Map<number, Eligible>()
+  const seconds = secondAccounts(candidates)
   const eligible = candidates.flatMap((c, index): Eligible[] => {
     if (c.settled !== null || c.moodleUserId === null) return []
     const item = { index, entry: c.entry, moodleUserId: c.moodleUserId }
-    const earlier = first.get(c.moodleUserId)
-    if (!earlier) {
-      first.set(c.moodleUserId, item)
-      return [item]
-    }
-    const who = earlier.entry.person ? `GitHub user ${earlier.entry.person.login}` : 'user-id'
-    settle(
-      item,
-      'skipped',
-      `Moodle user ${c.moodleUserId} already earns for this event as ${who}: one award per person and event`
-    )
+    const second = seconds.get(index)
+    if (second === undefined) return [item]
+    settle(item, 'skipped', second)
     return []
   })
 
@@ -146,11 +139,9 @@ async function awardEligible(
   const decisions = ledger ? await ledger.ledger.consult(listed(eligible)) : null
   const toAward: Eligible[] = []
   for (const item of eligible) {
-    const decision = decisions?.get(idOf(item)) ?? { action: 'award' as const, reason: '' }
-    if (decision.action === 'already-awarded')
-      settle(item, 'already-awarded', decision.reason, decision.xp)
-    else if (decision.action === 'unknown') settle(item, 'unknown', decision.reason)
-    else if (decision.action === 'in-progress') settle(item, 'skipped', decision.reason)
+    const decision = decisions?.get(idOf(item))
+    const held = decision ? heldBack(decision) : null
+    if (held) settle(item, held.status, held.reason, held.xp)
     else toAward.push(item)
   }
   if (settings.dryRun) {
@@ -172,25 +163,24 @@ async function awardEligible(
       ? `@${login} (Moodle user ${item.moodleUserId})`
       : `Moodle user ${item.moodleUserId}`
     const recipient = recipients.get(item)
-    try {
-      const { xp } = await moodle.awardPoints({
-        userId: item.moodleUserId,
-        points,
-        courseId: settings.courseId
-      })
-      settle(item, 'awarded', `${points} points (${plan.pointsSource})`, xp)
-      log.info(`Awarded ${points} points to ${who}; new total ${xp}.`)
-      if (recipient) outcomes.push({ recipient, state: 'done', xp })
-    } catch (error) {
-      if (!(error instanceof MoodleError)) throw error
-      const status = error.outcome === 'unknown' ? 'unknown' : 'failed'
+    const sent = await sendAward(moodle, {
+      userId: item.moodleUserId,
+      points,
+      courseId: settings.courseId
+    })
+    if (sent.state === 'done') {
+      settle(item, 'awarded', `${points} points (${plan.pointsSource})`, sent.xp)
+      log.info(`Awarded ${points} points to ${who}; new total ${sent.xp}.`)
+      if (recipient) outcomes.push({ recipient, state: 'done', xp: sent.xp })
+    } else {
       // With a ledger, its own procedure (check, then force) replaces the client's advice.
       const reason =
-        status === 'unknown' && ledger
-          ? unknownAwardReason(error, deps.context.runId)
-          : error.message
-      settle(item, status, reason)
-      if (recipient) outcomes.push({ recipient, state: status, xp: null, reason: error.message })
+        sent.state === 'unknown' && ledger
+          ? unknownAwardReason(sent.error, deps.context.runId)
+          : sent.error.message
+      settle(item, sent.state, reason)
+      if (recipient)
+        outcomes.push({ recipient, state: sent.state, xp: null, reason: sent.error.message })
     }
   }
   if (ledger && outcomes.length > 0) await ledger.ledger.settle(outcomes)
@@ -249,6 +239,19 @@ async function openLedgerFor(
   const { ledger, github } = await openCommentLedger({
     token: settings.githubToken,
     apiUrl: context.apiUrl,
+    // Sync mode's ledger of this repository counts too: one item is never paid by both modes.
+    sources: (client, recordKey) =>
+      context.repository === ''
+        ? []
+        : [
+            centralLedger(client, {
+              repository: context.repository,
+              branch: settings.ledgerBranch,
+              serverUrl: context.serverUrl,
+              recordKey,
+              run: `${context.runId}/${context.runAttempt}`
+            })
+          ],
     subject: plan.subject,
     moodleToken: settings.moodleToken,
     runId: context.runId,

@@ -33,12 +33,12 @@ export function resultFor(
 /** Why a login has no record, with a "did you mean" when a roster login is a typo away. */
 function notInRoster(login: string, near: RosterRecord | null): string {
   if (near?.github == null)
-    return `${login} is not in the mapping; add a record for this GitHub user`
+    return `${login} is not in the roster; add a record for this GitHub user`
   const where =
     near.source.file === INLINE_MAPPING_FILE
       ? 'input mapping'
       : `${near.source.file} line ${near.source.line}`
-  return `${login} is not in the mapping; did you mean "${near.github}" (${where})? If that record is this student's, correct its login to ${login}; otherwise add a record for this GitHub user`
+  return `${login} is not in the roster; did you mean "${near.github}" (${where})? If that record is this student's, correct its login to ${login}; otherwise add a record for this GitHub user`
 }
 
 /** How a person's roster record was resolved to a Moodle user id. */
@@ -77,7 +77,7 @@ export function candidatesFor(
     if (record === null) {
       const reason = hasRoster
         ? notInRoster(login, nearest(login))
-        : `no mapping: set mapping-file or mapping to tie GitHub users to Moodle users`
+        : `no roster: set mapping-file or mapping to tie GitHub users to Moodle users`
       return { entry, moodleUserId: null, settled: resultFor(entry, null, 'unmapped', reason) }
     }
     if (record.moodleId !== null) return { entry, moodleUserId: record.moodleId, settled: null }
@@ -89,10 +89,34 @@ export function candidatesFor(
     const where = `${record.source.file} line ${record.source.line}`
     const several = resolution && 'ambiguousIds' in resolution ? resolution.ambiguousIds : undefined
     const reason = !lookup
-      ? `the mapping record has no Moodle user (${where})`
+      ? `the roster record has no Moodle user (${where})`
       : several && several.length > 1
         ? `several Moodle users (${several.join(', ')}) have ${lookup.field} ${lookup.value} (${where}); write the student's moodle_id instead`
         : `no Moodle user with ${lookup.field} ${lookup.value} (${where}), or the token's user may not see it; correct the record or the user's profile in Moodle`
     return { entry, moodleUserId: null, settled: resultFor(entry, null, 'unmapped', reason) }
   })
+}
+
+/**
+ * One award per Moodle user and event: the first candidate of each Moodle user earns; a later
+ * one (another GitHub account that maps to the same Moodle user) is skipped. Returns the reason
+ * for each of those, by index.
+ */
+export function secondAccounts(candidates: Candidate[]): Map<number, string> {
+  const first = new Map<number, Candidate>()
+  const skipped = new Map<number, string>()
+  candidates.forEach((c, index) => {
+    if (c.settled !== null || c.moodleUserId === null) return
+    const earlier = first.get(c.moodleUserId)
+    if (!earlier) {
+      first.set(c.moodleUserId, c)
+      return
+    }
+    const who = earlier.entry.person ? `GitHub user ${earlier.entry.person.login}` : 'user-id'
+    skipped.set(
+      index,
+      `Moodle user ${c.moodleUserId} already earns for this event as ${who}: one award per person and event`
+    )
+  })
+  return skipped
 }

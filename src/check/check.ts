@@ -73,7 +73,7 @@ export async function runCheck(
 ): Promise<RunReport> {
   const testUser = settings.checkAwardUserId
   log.info(
-    'mode: check: verifying the Moodle site, the token, its service, the course and the mapping. ' +
+    'mode: check: verifying the Moodle site, the token, its service, the course and the roster. ' +
       (testUser === null
         ? 'Nothing is awarded.'
         : `Nothing is awarded except the test award: 1 point to Moodle user ${testUser} (check-award-user-id).`)
@@ -91,7 +91,7 @@ export async function runCheck(
  */
 function rosterOnlyItems(settings: Settings, rosterState: RosterState): CheckItem[] {
   const reason =
-    'moodle-token is empty (GitHub gives workflows on pull requests from forks no secrets), so only the mapping file itself was checked'
+    'moodle-token is empty (GitHub gives workflows on pull requests from forks no secrets), so only the roster file itself was checked'
   const items = [
     notVerified('Moodle site', reason),
     notVerified('Token', reason),

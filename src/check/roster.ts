@@ -84,7 +84,7 @@ function counted(records: readonly RosterRecord[]): string {
 
 /** The "roster parses" item. */
 export function rosterItem(state: RosterState, userId: number | null): CheckItem {
-  const name = 'Mapping'
+  const name = 'Roster'
   switch (state.kind) {
     case 'none':
       return {
@@ -92,7 +92,7 @@ export function rosterItem(state: RosterState, userId: number | null): CheckItem
         // Nothing to verify, and without user-id nobody could earn: never a pass then.
         status: userId !== null ? 'passed' : 'not-verified',
         detail:
-          'no mapping configured (mapping-file and mapping are empty): ' +
+          'no roster configured (mapping-file and mapping are empty): ' +
           (userId !== null
             ? `awards go to user-id ${userId}`
             : 'every student would be unmapped and earn nothing; set mapping-file or mapping')

@@ -172,7 +172,7 @@ export function planAwards(eventName: string, payload: unknown, settings: Planne
   }
   throw new PlanError(
     `Event "${event}" does not award anyone by itself: set the input user-id (a Moodle user id) ` +
-      'or github-login (a GitHub login from the mapping) to award one person, or run this ' +
+      'or github-login (a GitHub login from the roster) to award one person, or run this ' +
       `action on ${earningEventNames()} events of type "closed".`
   )
 }

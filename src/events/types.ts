@@ -34,7 +34,7 @@ export function isAwardKind(x: unknown): x is AwardKind {
 export interface PlanEntry {
   /** Null only for a bare `user-id` award (no GitHub account involved). */
   person: GitHubPerson | null
-  /** Set when the `user-id` input names the Moodle user directly (no mapping). */
+  /** Set when the `user-id` input names the Moodle user directly (no roster). */
   moodleUserId: number | null
   points: number
   /** Null when eligible; otherwise why not (becomes status `skipped`). */

@@ -79,6 +79,60 @@ function textState(r: SignedRecord): TextState {
   return r.state
 }
 
+/**
+ * The records in these comments (each comment decoded once) with their provenance: the MAC
+ * first; a record that does not verify is this workflow's own only when its comment was written
+ * by the account the token writes as. `viewer(needed)` gives that account; it is asked with
+ * `needed` only when some record of these awards does not verify.
+ */
+export async function commentEntries(
+  comments: GitHubComment[],
+  keys: LedgerKey[],
+  recordKey: RecordKey,
+  viewer: (needed: boolean) => Promise<Identity | null>
+): Promise<LedgerEntry[]> {
+  const raw = comments.flatMap(c =>
+    hasMarker(c.body) ? decodeRecords(c.body, recordKey).map(d => ({ ...d, comment: c })) : []
+  )
+  const unverified = raw.some(d => !d.verified && keys.some(k => sameEvent(k, d.record.key)))
+  const who = await viewer(unverified)
+  return raw.map(d => ({
+    record: d.record,
+    provenance: provenanceOf(d.verified, d.comment.author, who),
+    place: { url: d.comment.url, label: `ledger comment ${d.comment.id}` },
+    order: d.comment.id,
+    author: d.comment.author?.login ?? null
+  }))
+}
+
+/**
+ * The account the token writes as: GraphQL `viewer`, asked with retries. GitHub refusing to
+ * say (401/403) means the default token, whose GraphQL identity is github-actions[bot].
+ *
+ * @param where for the message, e.g. ` on pull request #2 in owner/repo`
+ */
+export async function askIdentity(
+  api: Pick<GitHubApi, 'viewer'>,
+  where: string,
+  delays: number[] = VIEWER_DELAYS_MS,
+  sleep: (ms: number) => Promise<void> = ms => new Promise(resolve => setTimeout(resolve, ms))
+): Promise<Identity> {
+  for (let i = 0; ; i++) {
+    try {
+      return (await api.viewer()) ?? GITHUB_ACTIONS_BOT
+    } catch (e) {
+      if (!(e instanceof GitHubError)) throw e
+      const delay = delays[i]
+      if (delay === undefined) {
+        throw new LedgerError(
+          `GitHub would not say which account the github-token writes as (${e.detail}; asked ${i + 1} times), and the award ledger${where} needs it to tell this workflow's records from others'. Nothing was sent to Moodle; re-run the workflow once GitHub answers again.`
+        )
+      }
+      await sleep(delay)
+    }
+  }
+}
+
 export class CommentStore implements LedgerStore {
   private readonly api: GitHubApi
   private readonly subjects: Map<string, Subject>
@@ -211,47 +265,21 @@ export class CommentStore implements LedgerStore {
   }
 
   /** The records of every comment, each comment decoded once, with their provenance. */
-  private async entriesOf(comments: GitHubComment[], keys: LedgerKey[]): Promise<LedgerEntry[]> {
-    const raw = comments.flatMap(c =>
-      hasMarker(c.body)
-        ? decodeRecords(c.body, this.o.recordKey).map(d => ({ ...d, comment: c }))
-        : []
+  private entriesOf(comments: GitHubComment[], keys: LedgerKey[]): Promise<LedgerEntry[]> {
+    return commentEntries(comments, keys, this.o.recordKey, async needed =>
+      needed ? this.identity(this.subjectsOf(keys)[0]) : this.viewer
     )
-    // Who we are matters only for a record of these awards whose MAC does not verify.
-    const unverified = raw.some(d => !d.verified && keys.some(k => sameEvent(k, d.record.key)))
-    const viewer = unverified ? await this.identity(this.subjectsOf(keys)[0]) : this.viewer
-    return raw.map(d => ({
-      record: d.record,
-      provenance: provenanceOf(d.verified, d.comment.author, viewer),
-      place: { url: d.comment.url, label: `ledger comment ${d.comment.id}` },
-      order: d.comment.id,
-      author: d.comment.author?.login ?? null
-    }))
   }
 
-  /**
-   * The account the token writes as: GraphQL `viewer`, asked with retries. GitHub refusing to
-   * say (401/403) means the default token, whose GraphQL identity is github-actions[bot].
-   */
+  /** The account the token writes as, asked once (see `askIdentity`). */
   private async identity(subject: Subject | undefined): Promise<Identity> {
-    if (this.viewer) return this.viewer
-    const delays = this.o.viewerDelaysMs ?? VIEWER_DELAYS_MS
-    for (let i = 0; ; i++) {
-      try {
-        this.viewer = (await this.api.viewer()) ?? GITHUB_ACTIONS_BOT
-        return this.viewer
-      } catch (e) {
-        if (!(e instanceof GitHubError)) throw e
-        const delay = delays[i]
-        if (delay === undefined) {
-          const where = subject ? ` on ${describe(subject)}` : ''
-          throw new LedgerError(
-            `GitHub would not say which account the github-token writes as (${e.detail}; asked ${i + 1} times), and the award ledger${where} needs it to tell this workflow's records from others'. Nothing was sent to Moodle; re-run the workflow once GitHub answers again.`
-          )
-        }
-        await this.sleep(delay)
-      }
-    }
+    this.viewer ??= await askIdentity(
+      this.api,
+      subject ? ` on ${describe(subject)}` : '',
+      this.o.viewerDelaysMs ?? VIEWER_DELAYS_MS,
+      this.sleep
+    )
+    return this.viewer
   }
 
   private async list(subject: Subject, verb: string): Promise<GitHubComment[]> {

@@ -23,11 +23,21 @@ export type Decision =
   /** Another workflow run claimed this award moments ago and is probably still at it. */
   | { action: 'in-progress'; reason: string }
 
+/** What GitHub says of the workflow run that wrote a pending record; null: not asked, or no answer. */
+export type RunState = 'running' | 'finished' | null
+
 export interface DecideOptions {
   force: boolean
   /** `<run id>/<attempt>` of this run. */
   run: string
   now: Date
+  /**
+   * Whether the run that wrote a pending record is still going, where the store can ask GitHub
+   * (its records are written by runs of one repository). Without an answer, the age rule holds.
+   */
+  runState?: (entry: LedgerEntry) => RunState
+  /** How a teacher resolves an unknown outcome; default `checkMoodleAdvice(run)` (event mode). */
+  advice?: string
 }
 
 /**
@@ -91,16 +101,24 @@ export function checkMoodleAdvice(run?: string): string {
   return `check the student's XP log in Moodle (Level Up XP > Log); only if the points are missing, set the repository variable MOODLE_XP_FORCE_RUN ${which} and re-run this run (force: true; see "When the outcome is unknown" in the action's docs/ledger.md)`
 }
 
-/** Seconds since a pending record of another workflow run was written, or null if not recent. */
-function inProgressFor(record: LedgerRecord, opts: DecideOptions): number | null {
+/**
+ * Seconds since a pending record of another workflow run was written, while that run may still
+ * be awarding it (GitHub says it is running, or, without an answer, the record is recent);
+ * null when the record is final.
+ */
+function inProgressFor(entry: LedgerEntry, opts: DecideOptions): number | null {
+  const record = entry.record
   if (record.unknown) return null
   const theirs = runIdOf(record.run)
   // A re-run (same run id, later attempt) starts only after the earlier attempt ended, so its
   // pending record is final.
   if (theirs === '' || theirs === runIdOf(opts.run)) return null
+  const state = opts.runState?.(entry) ?? null
+  if (state === 'finished') return null
   const at = Date.parse(record.at)
+  const age = Number.isNaN(at) ? 0 : opts.now.getTime() - at
+  if (state === 'running') return Math.max(0, Math.round(age / 1000))
   if (Number.isNaN(at)) return null
-  const age = opts.now.getTime() - at
   return Math.abs(age) < IN_PROGRESS_MS ? Math.max(0, Math.round(age / 1000)) : null
 }
 
@@ -123,7 +141,7 @@ function alreadyAwarded(c: ClaimView, extra = ''): Decision {
  */
 export function decide(entries: LedgerEntry[], asked: Asked, opts: DecideOptions): Decision {
   const { claims, bots } = claimsOf(entries, asked)
-  const advice = checkMoodleAdvice(opts.run)
+  const advice = opts.advice ?? checkMoodleAdvice(opts.run)
   const thisRun = (c: ClaimView) => runIdOf(c.entry.record.run) === runIdOf(opts.run)
   const done = claims.filter(c => c.state === 'done')
   const pending = claims.filter(c => c.state === 'pending')
@@ -151,7 +169,7 @@ export function decide(entries: LedgerEntry[], asked: Asked, opts: DecideOptions
 
   if (done[0]) return alreadyAwarded(done[0])
   if (pending.length > 0) {
-    const final = pending.find(c => inProgressFor(c.entry.record, opts) === null)
+    const final = pending.find(c => inProgressFor(c.entry, opts) === null)
     if (final) {
       const r = final.entry.record
       return {
@@ -161,9 +179,11 @@ export function decide(entries: LedgerEntry[], asked: Asked, opts: DecideOptions
     }
     const busy = pending[0]!
     const r = busy.entry.record
+    const running = opts.runState?.(busy.entry) === 'running'
+    const still = running ? 'GitHub says that run is still going' : 'is probably still awarding it'
     return {
       action: 'in-progress',
-      reason: `another run (${r.run}) started this award ${inProgressFor(r, opts)} s ago and is probably still awarding it${where(busy.entry.place)}; if that run failed, ${advice}`
+      reason: `another run (${r.run}) started this award ${inProgressFor(busy.entry, opts)} s ago and ${still}${where(busy.entry.place)}; if that run failed, ${advice}`
     }
   }
   const bot = bots[0]
@@ -193,12 +213,14 @@ export type Arbitration =
  *
  * @param seen the state of each claim (by nonce) in the read the decision was made on
  * @param ours this run's claim: its nonce, its order in the store, and the run
+ * @param advice how a teacher resolves an unknown outcome (default: event mode's)
  */
 export function arbitrate(
   after: LedgerEntry[],
   asked: Asked,
   ours: { nonce: string; order: number; run: string },
-  seen: Map<string, LedgerState>
+  seen: Map<string, LedgerState>,
+  advice = checkMoodleAdvice(ours.run)
 ): Arbitration {
   const rivals = after.filter(e => {
     const r = e.record
@@ -224,7 +246,7 @@ export function arbitrate(
       go: false,
       status: 'unknown',
       xp: null,
-      reason: `a record for this award that this workflow cannot verify appeared while this run claimed it, written by ${earlier.author ?? 'a bot account'}${where(earlier.place)}; ${checkMoodleAdvice(ours.run)}`
+      reason: `a record for this award that this workflow cannot verify appeared while this run claimed it, written by ${earlier.author ?? 'a bot account'}${where(earlier.place)}; ${advice}`
     }
   return {
     go: false,

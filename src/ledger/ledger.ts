@@ -21,19 +21,30 @@ import {
   type Arbitration,
   type Asked,
   type Decision,
-  type DecideOptions
+  type DecideOptions,
+  type RunState
 } from './decide.js'
-import { connect, GitHubError, type ConnectOptions, type GitHubApi, type Logger } from './github.js'
+import type { GitHubClient } from '../github/client.js'
+import {
+  commentApi,
+  GitHubError,
+  openLedgerClient,
+  type ConnectOptions,
+  type GitHubApi,
+  type Logger
+} from './github.js'
 import {
   keyId,
   newNonce,
   recipientId,
   recordKeyFrom,
+  sameEvent,
   signRecord,
   type LedgerKey,
   type LedgerRecord,
   type LedgerState,
-  type RecordKey
+  type RecordKey,
+  type SignedRecord
 } from './records.js'
 import {
   LedgerError,
@@ -45,7 +56,7 @@ import {
   type LedgerStore
 } from './store.js'
 
-export type { Decision, LedgerKey, LedgerRecipient, Logger }
+export type { Decision, LedgerKey, LedgerRecipient, Logger, RunState }
 export { keyId, LedgerError }
 
 export type ClaimResult = { go: true } | Extract<Arbitration, { go: false }>
@@ -60,8 +71,21 @@ export interface Outcome {
 
 export interface LedgerOptions {
   store: LedgerStore
-  /** Records kept elsewhere that count too (read only). */
+  /**
+   * Records kept elsewhere that count too (read only). They are read with the store, and once
+   * more after this run's claim is written: a live claim there that was not seen when deciding
+   * makes this run give way (the two stores cannot order claims between them).
+   */
   sources?: LedgerSource[]
+  /** Wait before reading the sources again after the claim (their reads may lag behind writes). */
+  sourceRecheckDelayMs?: number
+  /**
+   * Asks GitHub whether the workflow runs that wrote the store's pending records are still
+   * going (by run id); without it, a pending record counts as in progress for 10 minutes.
+   */
+  runStates?: (runIds: string[]) => Promise<Map<string, RunState>>
+  /** How a teacher resolves an unknown outcome, in reasons; default: event mode's (force). */
+  unknownAdvice?: string
   recordKey: RecordKey
   /** `GITHUB_RUN_ID` */
   runId: string
@@ -112,6 +136,10 @@ function claimStates(entries: LedgerEntry[]): Map<string, LedgerState> {
   return out
 }
 
+function runIdOf(run: string): string {
+  return run.split('/')[0] ?? ''
+}
+
 function transient(e: unknown): boolean {
   return e instanceof GitHubError && (e.status === null || e.status >= 500)
 }
@@ -124,6 +152,8 @@ export class Ledger {
   private basis: LedgerRead | null = null
   /** Every entry the decisions rest on: the store's and the sources'. */
   private entries: LedgerEntry[] = []
+  /** What GitHub said of the runs behind the store's pending records, by run id. */
+  private runs = new Map<string, RunState>()
   /** This run's claim, once written: what settle rewrites. */
   private own: Claim | null = null
 
@@ -158,7 +188,8 @@ export class Ledger {
       const seen = claimStates(this.entries)
       const written = await this.o.store.claim(claim, this.basis!)
       if (written.written) {
-        await this.giveWay(claim, written.after, seen, out)
+        const elsewhere = await this.recheckSources(claim)
+        await this.giveWay(claim, [...written.after.entries, ...elsewhere], seen, out)
         return out
       }
       if (attempt >= CLAIM_ATTEMPTS)
@@ -171,10 +202,14 @@ export class Ledger {
     return out
   }
 
-  /** Records the outcomes. Never throws: a failed update is a warning (the award stands). */
-  async settle(outcomes: Outcome[]): Promise<void> {
+  /**
+   * This run's claim with the outcomes in: each award's settled record, signed (what `settle`
+   * writes), by key id. A comment can show them before the store records them.
+   */
+  settled(outcomes: Outcome[]): Map<string, SignedRecord> {
+    const out = new Map<string, SignedRecord>()
     const claim = this.own
-    if (this.o.dryRun || !claim || outcomes.length === 0) return
+    if (!claim) return out
     for (const { recipient, state, xp } of outcomes) {
       const entry = claim.entries.find(e => keyId(e.recipient.key) === keyId(recipient.key))
       if (!entry) continue
@@ -187,7 +222,16 @@ export class Ledger {
         ...(state === 'unknown' ? { unknown: true as const } : {})
       }
       entry.record = signRecord(settled, this.o.recordKey)
+      out.set(keyId(recipient.key), entry.record)
     }
+    return out
+  }
+
+  /** Records the outcomes. Never throws: a failed update is a warning (the award stands). */
+  async settle(outcomes: Outcome[]): Promise<void> {
+    const claim = this.own
+    if (this.o.dryRun || !claim || outcomes.length === 0) return
+    this.settled(outcomes)
     const delays = this.o.updateDelaysMs ?? UPDATE_DELAYS_MS
     for (let i = 0; ; i++) {
       try {
@@ -226,13 +270,59 @@ export class Ledger {
   private async read(recipients: LedgerRecipient[]): Promise<void> {
     const keys = recipients.map(r => r.key)
     this.basis = await this.o.store.read(keys)
-    const extra = await Promise.all((this.o.sources ?? []).map(s => s.read(keys)))
-    this.entries = [...this.basis.entries, ...extra.flatMap(r => r.entries)]
+    this.entries = [...this.basis.entries, ...(await this.readSources(keys))]
+    this.runs = await this.askRuns(this.basis.entries, keys)
+  }
+
+  private async readSources(keys: LedgerKey[]): Promise<LedgerEntry[]> {
+    const reads = await Promise.all((this.o.sources ?? []).map(s => s.read(keys)))
+    return reads.flatMap(r => r.entries)
+  }
+
+  /** The state of the other runs whose pending records in the store concern these awards. */
+  private async askRuns(entries: LedgerEntry[], keys: LedgerKey[]) {
+    const ours = runIdOf(this.run)
+    const ids = new Set<string>()
+    for (const { record: r } of entries) {
+      const id = runIdOf(r.run)
+      if (r.state === 'pending' && !r.unknown && id !== '' && id !== ours)
+        if (keys.some(k => sameEvent(k, r.key))) ids.add(id)
+    }
+    if (!this.o.runStates || ids.size === 0) return new Map<string, RunState>()
+    return this.o.runStates([...ids])
   }
 
   private decideAll(recipients: LedgerRecipient[]): Map<string, Decision> {
-    const opts: DecideOptions = { force: this.o.force, run: this.run, now: this.now() }
+    const fromStore = new Set(this.basis?.entries ?? [])
+    const opts: DecideOptions = {
+      force: this.o.force,
+      run: this.run,
+      now: this.now(),
+      runState: e => (fromStore.has(e) ? (this.runs.get(runIdOf(e.record.run)) ?? null) : null),
+      ...(this.o.unknownAdvice ? { advice: this.o.unknownAdvice } : {})
+    }
     return new Map(recipients.map(r => [keyId(r.key), decide(this.entries, asked(r), opts)]))
+  }
+
+  /**
+   * The sources' records again, after the claim is written, ordered before every claim of the
+   * store: a live claim there that this run did not see when it decided wins. When they cannot
+   * be read, the claim is withdrawn and nothing may be sent.
+   */
+  private async recheckSources(claim: Claim): Promise<LedgerEntry[]> {
+    if (!this.o.sources?.length) return []
+    if (this.o.sourceRecheckDelayMs) await this.sleep(this.o.sourceRecheckDelayMs)
+    try {
+      const fresh = await this.readSources(claim.entries.map(e => e.recipient.key))
+      return fresh.map(e => ({ ...e, order: Number.NEGATIVE_INFINITY }))
+    } catch (e) {
+      claim.entries = []
+      await this.o.store.update(claim).catch(() => {})
+      if (e instanceof LedgerError) throw e
+      throw new LedgerError(
+        `The award ledger could not be read again after this run claimed its awards (${(e as Error).message}). Nothing was sent to Moodle; re-run the workflow.`
+      )
+    }
   }
 
   /** The recipients still to award; the others get their result in `out`. */
@@ -280,12 +370,12 @@ export class Ledger {
   /** Per award: go if this run's claim is the earliest live one, else withdraw it. */
   private async giveWay(
     claim: Claim,
-    after: LedgerRead,
+    after: LedgerEntry[],
     seen: Map<string, LedgerState>,
     out: Map<string, ClaimResult>
   ): Promise<void> {
     const orders = new Map<string, number>()
-    for (const e of after.entries)
+    for (const e of after)
       if (e.record.nonce === claim.nonce && e.provenance === 'verified') {
         const id = keyId(e.record.key)
         orders.set(id, Math.min(orders.get(id) ?? e.order, e.order))
@@ -301,7 +391,7 @@ export class Ledger {
     const going = claim.entries.filter(({ recipient }) => {
       const id = keyId(recipient.key)
       const ours = { nonce: claim.nonce, order: orders.get(id)!, run: this.run }
-      const verdict = arbitrate(after.entries, asked(recipient), ours, seen)
+      const verdict = arbitrate(after, asked(recipient), ours, seen, this.o.unknownAdvice)
       out.set(id, verdict)
       return verdict.go
     })
@@ -339,13 +429,21 @@ export interface CommentLedgerOptions {
   delays?: { visibilityMs?: number[]; viewerMs?: number[]; updateMs?: number[] }
   /** Clock for the records' `at` (tests). */
   now?: () => Date
+  /** Read-only ledgers kept elsewhere that count too, over the same GitHub client. */
+  sources?: (client: GitHubClient, recordKey: RecordKey) => LedgerSource[]
 }
 
 /** The ledger of event mode: comments on the pull request or issue, through Octokit. */
 export async function openCommentLedger(
   o: CommentLedgerOptions
 ): Promise<{ ledger: Ledger; github: GitHubApi }> {
-  const github = await connect({ token: o.token, apiUrl: o.apiUrl, logger: o.logger, ...o.client })
+  const client = await openLedgerClient({
+    token: o.token,
+    apiUrl: o.apiUrl,
+    logger: o.logger,
+    ...o.client
+  })
+  const github = commentApi(client)
   const recordKey = recordKeyFrom(o.moodleToken)
   const store = new CommentStore({
     api: github,
@@ -358,6 +456,7 @@ export async function openCommentLedger(
   })
   const ledger = new Ledger({
     store,
+    sources: o.sources?.(client, recordKey) ?? [],
     recordKey,
     runId: o.runId,
     runAttempt: o.runAttempt,

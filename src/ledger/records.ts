@@ -181,6 +181,12 @@ function asRecord(x: unknown): LedgerRecord | null {
   }
 }
 
+/** A record given as a parsed JSON value (e.g. a line of a file), or null if it is not one. */
+export function decodeRecordValue(raw: unknown, key: RecordKey): DecodedRecord | null {
+  const record = asRecord(raw)
+  return record ? { record, verified: verifies(raw as Record<string, unknown>, key) } : null
+}
+
 /**
  * Every well-formed record in a text, and whether each verifies with `key`; anything else
  * (text, garbage, damaged JSON) is skipped. One forward scan with `indexOf`: the time is linear
@@ -195,9 +201,8 @@ export function decodeRecords(body: string, key: RecordKey): DecodedRecord[] {
     if (end === -1) break
     if (end - start <= MAX_RECORD) {
       try {
-        const raw: unknown = JSON.parse(body.slice(start, end))
-        const record = asRecord(raw)
-        if (record) out.push({ record, verified: verifies(raw as Record<string, unknown>, key) })
+        const decoded = decodeRecordValue(JSON.parse(body.slice(start, end)), key)
+        if (decoded) out.push(decoded)
       } catch {
         // A damaged or hand-edited record blocks nothing: skip it.
       }

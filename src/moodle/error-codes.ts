@@ -395,7 +395,7 @@ export const MOODLE_ERROR_CODES = {
     category: 'recipient',
     outcome: 'not-applied',
     retryable: false,
-    explain: 'Moodle has no such user (invaliduser): check the Moodle user id in the mapping'
+    explain: 'Moodle has no such user (invaliduser): check the Moodle user id in the roster'
   },
   invalidcourseid: {
     moodleMessage: 'You are trying to use an invalid course ID',

@@ -24,19 +24,26 @@ export function outputsFrom(results: RecipientResult[]): Outputs {
   }
 }
 
+/** Where a result belongs, for its line (e.g. ` for owner/repo#3`); nothing by default. */
+type About<R> = (r: R) => string
+
 /**
  * Why the step fails, one line per problem (empty when it succeeds): any `failed` or `unknown`
  * recipient, and `unmapped` ones when `fail-on-unmapped` is on.
  */
-export function failuresOf(results: RecipientResult[], failOnUnmapped: boolean): string[] {
-  const who = (r: RecipientResult) =>
-    r.github !== null ? `@${r.github}` : `Moodle user ${r.moodleUserId ?? '?'}`
+export function failuresOf<R extends RecipientResult>(
+  results: R[],
+  failOnUnmapped: boolean,
+  about: About<R> = () => ''
+): string[] {
+  const who = (r: R) =>
+    `${r.github !== null ? `@${r.github}` : `Moodle user ${r.moodleUserId ?? '?'}`}${about(r)}`
   const lines: string[] = []
   for (const r of results) {
     if (r.status === 'failed') lines.push(`Award to ${who(r)} failed: ${r.reason}`)
     if (r.status === 'unknown') lines.push(`Award to ${who(r)} has an unknown outcome: ${r.reason}`)
     if (r.status === 'unmapped' && failOnUnmapped) {
-      lines.push(`${who(r)} is not in the mapping (fail-on-unmapped is true): ${r.reason}`)
+      lines.push(`${who(r)} is not in the roster (fail-on-unmapped is true): ${r.reason}`)
     }
   }
   return lines
@@ -46,9 +53,13 @@ export function failuresOf(results: RecipientResult[], failOnUnmapped: boolean):
  * Warnings for the log, one line per problem that does not fail the step: `unmapped`
  * recipients when `fail-on-unmapped` is off (the teacher should add them to the roster).
  */
-export function warningsOf(results: RecipientResult[], failOnUnmapped: boolean): string[] {
+export function warningsOf<R extends RecipientResult>(
+  results: R[],
+  failOnUnmapped: boolean,
+  about: About<R> = () => ''
+): string[] {
   if (failOnUnmapped) return []
   return results
     .filter(r => r.status === 'unmapped')
-    .map(r => `No XP for @${r.github ?? '?'}: ${r.reason}`)
+    .map(r => `No XP for @${r.github ?? '?'}${about(r)}: ${r.reason}`)
 }

@@ -1,7 +1,7 @@
 import type { RecipientResult, Status } from './status.js'
 import { markdown } from './text.js'
 
-const STATUS_LABEL: Record<Status, string> = {
+export const STATUS_LABEL: Record<Status, string> = {
   awarded: '✅ awarded',
   'already-awarded': '☑️ already awarded',
   'dry-run': '🧪 dry run',

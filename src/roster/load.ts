@@ -115,10 +115,10 @@ export function loadRoster(
   if (settings.mappingFile !== null) {
     const { roster, skipped } = loadRosterFile(workspace, settings.mappingFile)
     file = roster
-    log.info(`Mapping file ${settings.mappingFile}: ${roster.records.length} student(s)`)
+    log.info(`Roster file ${settings.mappingFile}: ${roster.records.length} student(s)`)
     if (skipped > 0) {
       log.info(
-        `Mapping file ${settings.mappingFile}: skipped ${skipped} row(s) without a GitHub username (students who have not joined the GitHub Classroom yet)`
+        `Roster file ${settings.mappingFile}: skipped ${skipped} row(s) without a GitHub username (students who have not joined the GitHub Classroom yet)`
       )
     }
   }

@@ -1,7 +1,7 @@
 import type { Roster } from './types.js'
 
 /**
- * Combines the mapping file and the inline `mapping` input. The inline input wins: a file record
+ * Combines the roster file and the inline `mapping` input. The inline input wins: a file record
  * for the same login (case-insensitive) or the same github_id is dropped, without an error.
  */
 export function mergeRosters(file: Roster | null, inline: Roster | null): Roster {

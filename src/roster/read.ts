@@ -2,7 +2,7 @@ import type { Roster } from './types.js'
 
 /**
  * The roster from the `mapping-file` and `mapping` inputs, or null when neither is set. The
- * parsers (yaml, csv-parse) load only here, so runs without a mapping never pay for them.
+ * parsers (yaml, csv-parse) load only here, so runs without a roster never pay for them.
  */
 export async function readRoster(
   settings: { mappingFile: string | null; mapping: string | null },

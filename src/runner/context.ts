@@ -9,6 +9,14 @@ export interface RunContext {
   runId: string
   runAttempt: number
   apiUrl: string
+  /** GitHub's web address (`GITHUB_SERVER_URL`), for links to what the action wrote. */
+  serverUrl: string
+  /**
+   * Factor applied to the action's own waits (retry back-offs, rate-limit waits, the spacing of
+   * sync's notifications): 1 normally. A test and debugging setting only, read from
+   * `XP_ACTION_WAIT_SCALE` (e.g. `0.001` so that tests against the stand-ins do not sleep).
+   */
+  waitScale: number
 }
 
 /** The event payload could not be read: a runner problem, not a teacher's. */
@@ -38,6 +46,7 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
     }
   }
   const attempt = Number(env.GITHUB_RUN_ATTEMPT ?? '1')
+  const scale = Number(env.XP_ACTION_WAIT_SCALE ?? '1')
   return {
     eventName,
     payload,
@@ -45,7 +54,9 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
     repository: env.GITHUB_REPOSITORY ?? '',
     runId: env.GITHUB_RUN_ID ?? '0',
     runAttempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
-    apiUrl: env.GITHUB_API_URL || 'https://api.github.com'
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    serverUrl: (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''),
+    waitScale: Number.isFinite(scale) && scale >= 0 && scale <= 1 ? scale : 1
   }
 }
 

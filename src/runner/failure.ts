@@ -3,6 +3,7 @@ import { MoodleError } from '../moodle/errors.js'
 import { plain } from '../report/text.js'
 import { RosterError, RosterPathError } from '../roster/errors.js'
 import { InputError } from '../settings/settings.js'
+import { SyncError } from '../sync/errors.js'
 import { RunContextError } from './context.js'
 
 /** A failure of the whole step, as one line and, for a roster, the line to annotate. */
@@ -24,7 +25,8 @@ export function describeFailure(error: unknown): StepFailure {
     error instanceof RosterPathError ||
     error instanceof PlanError ||
     error instanceof MoodleError ||
-    error instanceof RunContextError
+    error instanceof RunContextError ||
+    error instanceof SyncError
   ) {
     return { message: plain(error.message) }
   }

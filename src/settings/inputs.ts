@@ -25,7 +25,14 @@ export const INPUT_DEFAULTS = {
   comment: 'true',
   force: 'false',
   'timeout-seconds': '30',
-  'allow-http': 'false'
+  'allow-http': 'false',
+  repositories: '',
+  since: '',
+  'ledger-branch': 'moodle-xp-ledger',
+  concurrency: '4',
+  'max-awards': '500',
+  'require-approval': 'false',
+  shard: ''
 } as const
 
 export type InputName = keyof typeof INPUT_DEFAULTS

@@ -2,6 +2,9 @@ import * as z from 'zod/mini'
 import { moodleEndpoint, MoodleUrlError } from '../moodle/url.js'
 import { plain } from '../report/text.js'
 import type { InputName, RawInputs } from './inputs.js'
+import { ledgerBranch, syncSettings, type SyncSettings } from './sync.js'
+
+export type { SyncSettings }
 
 /** A bad input: names the input and says how to fix it. Nothing has been sent anywhere. */
 export class InputError extends Error {
@@ -35,7 +38,7 @@ export interface Settings {
   ignoreUsers: Set<string>
   failOnUnmapped: boolean
   dryRun: boolean
-  mode: 'award' | 'check'
+  mode: 'award' | 'check' | 'sync'
   /** Check mode's test award: 1 real point to this Moodle user (null: no test award). */
   checkAwardUserId: number | null
   githubToken: string | null
@@ -44,6 +47,10 @@ export interface Settings {
   force: boolean
   timeoutMs: number
   allowHttp: boolean
+  /** The branch of the running repository that holds sync mode's ledger (event mode reads it). */
+  ledgerBranch: string
+  /** Sync mode's own settings; null in the other modes. */
+  sync: SyncSettings | null
 }
 
 /** What the settings reader needs to know about the run to explain an empty token. */
@@ -52,6 +59,8 @@ export interface RunHints {
   forkPullRequest: boolean
   /** The event awards the people of a pull request or issue, where the ledger keeps its records. */
   threadEvent?: boolean
+  /** `owner/name` of the repository the workflow runs in (sync mode's default `repositories`). */
+  repository?: string
 }
 
 export const MAX_POINTS = 1_000_000
@@ -244,7 +253,7 @@ function moodleToken(value: string, hints: RunHints): string {
  * before anything is sent anywhere.
  */
 export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
-  const mode = oneOf('mode', raw.mode, ['award', 'check'] as const)
+  const mode = oneOf('mode', raw.mode, ['award', 'check', 'sync'] as const)
   // GitHub gives pull_request runs from forks no secrets: check mode then checks the roster
   // alone. Anywhere else an empty token is a mistake, also in check mode.
   const rosterOnly = mode === 'check' && hints.forkPullRequest && raw['moodle-token'] === ''
@@ -263,6 +272,13 @@ export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
     if (error instanceof MoodleUrlError) throw new InputError('moodle-url', error.message)
     throw error
   }
+  const refuse = (input: InputName, detail: string) => new InputError(input, detail)
+  const sync = syncSettings(raw, mode, hints.repository ?? '', { refuse, whole: wholeNumber, bool })
+  if (sync && raw['github-token'] === '')
+    throw refuse(
+      'github-token',
+      'is empty, but sync mode reads the course repositories and writes its ledger with it; pass a GitHub App installation token or a fine-grained token (see docs/classroom.md).'
+    )
   const ledger = oneOf('ledger', raw.ledger, ['comment', 'off'] as const)
   if (mode === 'award' && ledger === 'comment' && raw['github-token'] === '' && hints.threadEvent) {
     throw new InputError(
@@ -295,6 +311,8 @@ export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
     timeoutMs:
       wholeNumber('timeout-seconds', raw['timeout-seconds'], 1, 600, 'seconds per Moodle request') *
       1000,
-    allowHttp
+    allowHttp,
+    ledgerBranch: ledgerBranch(raw['ledger-branch'], refuse),
+    sync
   }
 }

@@ -220,6 +220,7 @@ class Run {
       for (const batch of chunks(queue, FETCH_REPOSITORIES)) {
         type Repo = {
           nameWithOwner: string
+          isArchived: boolean
           pullRequests?: Paged<GraphQLPullRequest>
           issues?: Paged<GraphQLIssue>
         }
@@ -241,13 +242,13 @@ class Run {
           if (repo.pullRequests) {
             const { nodes, pageInfo } = repo.pullRequests
             const recent = nodes.filter(n => atOrAfter(n.updatedAt, window))
-            facts.push(...recent.map(n => pullRequestFacts(repo.nameWithOwner, n)))
+            facts.push(...recent.map(n => pullRequestFacts(repo.nameWithOwner, n, repo.isArchived)))
             if (pageInfo.hasNextPage && pageInfo.endCursor && recent.length === nodes.length)
               again.pullRequests = { first: NEXT_PAGE, after: pageInfo.endCursor }
           }
           if (repo.issues) {
             const { nodes, pageInfo } = repo.issues
-            facts.push(...nodes.map(n => issueFacts(repo.nameWithOwner, n)))
+            facts.push(...nodes.map(n => issueFacts(repo.nameWithOwner, n, repo.isArchived)))
             if (pageInfo.hasNextPage && pageInfo.endCursor)
               again.issues = { first: NEXT_PAGE, after: pageInfo.endCursor, since: window }
           }

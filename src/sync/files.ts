@@ -9,14 +9,15 @@ import type { SyncCursor } from './cursor.js'
 
 export const README_PATH = 'README.md'
 export const CURSOR_PATH = 'cursor.json'
+export const NOTICES_PATH = 'notices.json'
 export const LEDGER_DIR = 'ledger'
 
 /** A file on the ledger branch that is not what the action wrote there. */
 export class StoreFormatError extends Error {
   constructor(path: string, why: string) {
     super(
-      `${path} on the ledger branch ${why}: restore it from the branch's history (each commit ` +
-        'is one run) rather than editing it by hand.'
+      `${path} on the ledger branch ${why}: restore it from the branch's history (revert the ` +
+        'commit that damaged it).'
     )
     this.name = 'StoreFormatError'
   }
@@ -82,7 +83,7 @@ export function decodeCursorFile(text: string): SyncCursor {
     throw new StoreFormatError(CURSOR_PATH, 'has no "repositories" object')
   const cursor: SyncCursor = {}
   for (const [name, entry] of Object.entries(repositories)) {
-    const e = entry as { at?: unknown; since?: unknown }
+    const e = entry as { at?: unknown; since?: unknown; config?: unknown }
     if (
       typeof e?.at !== 'string' ||
       typeof e.since !== 'string' ||
@@ -90,9 +91,65 @@ export function decodeCursorFile(text: string): SyncCursor {
       Number.isNaN(Date.parse(e.since))
     )
       throw new StoreFormatError(CURSOR_PATH, `has no valid "at" and "since" times for ${name}`)
-    cursor[name.toLowerCase()] = { at: e.at, since: e.since }
+    cursor[name.toLowerCase()] = {
+      at: e.at,
+      since: e.since,
+      ...(typeof e.config === 'string' ? { config: e.config } : {})
+    }
   }
   return cursor
+}
+
+/**
+ * A congratulation not written yet (a run writes a limited number of comments): the item, the
+ * claim whose `done` records the comment carries (found in the item's ledger file), and each
+ * student's login for the mention.
+ */
+export interface Notice {
+  repository: string
+  number: number
+  kind: 'pull_request' | 'issue'
+  title: string
+  url: string
+  /** The claim's nonce. */
+  nonce: string
+  /** Recipient part of each award's key (`gh:<id>`) and the login to mention. */
+  people: Array<{ recipient: string; login: string | null }>
+}
+
+/** `notices.json`: the congratulations still to write, oldest first, one per line. */
+export function encodeNoticesFile(notices: Notice[]): string {
+  return `{\n  "due": ${lines(notices.map(n => JSON.stringify(n)))}\n}\n`
+}
+
+function isNotice(x: unknown): x is Notice {
+  const n = x as Notice
+  return (
+    typeof n === 'object' &&
+    n !== null &&
+    typeof n.repository === 'string' &&
+    Number.isSafeInteger(n.number) &&
+    (n.kind === 'pull_request' || n.kind === 'issue') &&
+    typeof n.title === 'string' &&
+    typeof n.url === 'string' &&
+    typeof n.nonce === 'string' &&
+    Array.isArray(n.people) &&
+    n.people.every(
+      p =>
+        typeof p === 'object' &&
+        p !== null &&
+        typeof p.recipient === 'string' &&
+        (p.login === null || typeof p.login === 'string')
+    )
+  )
+}
+
+/** @throws StoreFormatError */
+export function decodeNoticesFile(text: string): Notice[] {
+  const { due } = parse(NOTICES_PATH, text)
+  if (!Array.isArray(due) || !due.every(isNotice))
+    throw new StoreFormatError(NOTICES_PATH, 'has no "due" list of notices')
+  return due
 }
 
 /** The README at the root of the ledger branch, for the teacher who opens it on GitHub. */
@@ -107,9 +164,15 @@ ever made twice.
   total, which workflow run, when, and whether the award is pending, done or failed).
 - \`cursor.json\`: when each repository was last read, so that a scheduled run asks GitHub only
   for what changed since.
+- \`notices.json\`: congratulations not written yet (a run writes a limited number of comments);
+  later runs write them.
 
-The branch history is the audit log: each commit is one run (claiming the awards it is about
-to make, then recording how they went). Do not edit these files by hand: a record the action did
-not write is never trusted to award anyone, and a deleted record can let an award be paid again.
-To undo a mistake, revert the commit that made it.
+The branch history is the audit log: each run makes one commit to claim the awards it is about
+to make and one to record how they went.
+
+Only people who can write this repository can change the branch, and the action trusts what
+they write. Edit a record by hand only to resolve an award whose outcome is unknown (a record
+\`"state":"pending"\` with \`"unknown":true\`): look in the student's XP log in Moodle; if the
+points arrived, change \`"pending"\` to \`"done"\`; if they did not, delete the record's line, and
+the next run pays it. Anything else is best undone by reverting the commit that made it.
 `

@@ -89,6 +89,11 @@ interface ItemBase {
   approvers: PayloadPerson[]
   /** The item's comments that hold ledger records, oldest first. */
   ledgerComments: ItemComment[]
+  /**
+   * False when GitHub takes no new comment there from an installation token: the conversation
+   * is locked, or the repository archived.
+   */
+  canComment: boolean
 }
 
 /** GitHub's placeholder for a deleted account, as REST payloads name it. */
@@ -139,6 +144,7 @@ export interface GraphQLPullRequest {
   url: string
   updatedAt: string
   mergedAt: string
+  locked: boolean
   author: GraphQLActor | null
   mergedBy: GraphQLActor | null
   assignees: Page<GraphQLActor>
@@ -153,6 +159,7 @@ export interface GraphQLIssue {
   url: string
   updatedAt: string
   closedAt: string
+  locked: boolean
   stateReason: string | null
   author: GraphQLActor | null
   assignees: Page<GraphQLActor>
@@ -177,6 +184,8 @@ export interface ItemFacts {
   stateReason: string | null
   reviewers: PayloadPerson[]
   comments: ItemComment[]
+  /** The conversation is locked, or the repository archived. */
+  closedToComments: boolean
   /** Connection -> end cursor of the last page read, for connections with more pages. */
   more: Partial<Record<'comments' | 'labels' | 'approvals', string>>
 }
@@ -191,7 +200,11 @@ function pending(entries: Array<[keyof ItemFacts['more'], string | undefined]>):
   return out
 }
 
-export function pullRequestFacts(repository: string, pr: GraphQLPullRequest): ItemFacts {
+export function pullRequestFacts(
+  repository: string,
+  pr: GraphQLPullRequest,
+  archived = false
+): ItemFacts {
   return {
     kind: 'pull_request',
     repository,
@@ -207,6 +220,7 @@ export function pullRequestFacts(repository: string, pr: GraphQLPullRequest): It
     stateReason: null,
     reviewers: pr.reviews.nodes.map(r => personOf(r.author)),
     comments: pr.comments.nodes.map(commentOf),
+    closedToComments: pr.locked || archived,
     more: pending([
       ['comments', more(pr.comments)],
       ['labels', more(pr.labels)],
@@ -215,7 +229,7 @@ export function pullRequestFacts(repository: string, pr: GraphQLPullRequest): It
   }
 }
 
-export function issueFacts(repository: string, issue: GraphQLIssue): ItemFacts {
+export function issueFacts(repository: string, issue: GraphQLIssue, archived = false): ItemFacts {
   const closing = issue.timelineItems.nodes.at(-1)
   return {
     kind: 'issue',
@@ -232,6 +246,7 @@ export function issueFacts(repository: string, issue: GraphQLIssue): ItemFacts {
     stateReason: issue.stateReason ? issue.stateReason.toLowerCase() : null,
     reviewers: [],
     comments: issue.comments.nodes.map(commentOf),
+    closedToComments: issue.locked || archived,
     more: pending([
       ['comments', more(issue.comments)],
       ['labels', more(issue.labels)]
@@ -258,7 +273,8 @@ export function discoveredItem(f: ItemFacts): DiscoveredItem {
     at: f.at,
     updatedAt: f.updatedAt,
     approvers,
-    ledgerComments: f.comments.filter(c => c.body.includes(LEDGER_MARKER))
+    ledgerComments: f.comments.filter(c => c.body.includes(LEDGER_MARKER)),
+    canComment: !f.closedToComments
   }
   const repository = { full_name: f.repository }
   if (f.kind === 'pull_request') {
@@ -302,4 +318,11 @@ export function discoveredItem(f: ItemFacts): DiscoveredItem {
     sender: f.sender
   }
   return { ...base, kind: 'issue', event: { name: 'issues', payload } }
+}
+
+/** The item's title and web address, as its payload carries them. */
+export function itemText(item: DiscoveredItem): { title: string; url: string } {
+  const p =
+    item.event.name === 'pull_request' ? item.event.payload.pull_request : item.event.payload.issue
+  return { title: p.title, url: p.html_url }
 }

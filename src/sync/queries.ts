@@ -45,7 +45,7 @@ const COMMENT = `fragment Comment on IssueComment { databaseId body url authorAs
 const PAGE_INFO = 'pageInfo { hasNextPage endCursor }'
 
 const PULL_REQUEST = `fragment PullRequestFacts on PullRequest {
-  number title url updatedAt mergedAt
+  number title url updatedAt mergedAt locked
   author { ...Who } mergedBy { ...Who }
   assignees(first: ${ASSIGNEES}) { nodes { ...Who } }
   labels(first: ${LABELS_PAGE}) { ${PAGE_INFO} nodes { name } }
@@ -54,7 +54,7 @@ const PULL_REQUEST = `fragment PullRequestFacts on PullRequest {
 }`
 
 const ISSUE = `fragment IssueFacts on Issue {
-  number title url updatedAt closedAt stateReason(enableDuplicate: true)
+  number title url updatedAt closedAt locked stateReason(enableDuplicate: true)
   author { ...Who }
   assignees(first: ${ASSIGNEES}) { nodes { ...Who } }
   labels(first: ${LABELS_PAGE}) { ${PAGE_INFO} nodes { name } }
@@ -106,7 +106,7 @@ export function fetchQuery(requests: FetchRequest[]): string {
   let pulls = false
   let issues = false
   const fields = requests.map((req, i) => {
-    const parts = ['nameWithOwner']
+    const parts = ['nameWithOwner isArchived']
     if (req.pullRequests) {
       pulls = true
       const p = req.pullRequests
@@ -156,4 +156,25 @@ export function followUpQuery(list: FollowUp[]): string {
   const needsWho = comments || list.some(f => f.connection === 'approvals')
   const fragments = [needsWho ? WHO : '', comments ? COMMENT : '']
   return `query {\n${fields.join('\n')}\n}\n${fragments.filter(Boolean).join('\n')}`
+}
+
+/** Items per query when their latest comments are read again. */
+export const RECENT_ITEMS = 100
+/** Comments per item read again: a claim written since discovery is among the latest. */
+export const RECENT_COMMENTS = 50
+
+/** An issue or pull request by number. */
+export interface ItemRef {
+  repository: RepositoryRef
+  number: number
+}
+
+/** The latest comments of each item, aliases `c0`, `c1`... */
+export function recentCommentsQuery(items: ItemRef[]): string {
+  const comments = `comments(last: ${RECENT_COMMENTS}) { nodes { ...Comment } }`
+  const fields = items.map(
+    (it, i) =>
+      `  c${i}: ${repository(it.repository)} { issueOrPullRequest(number: ${it.number}) { ... on Issue { ${comments} } ... on PullRequest { ${comments} } } }`
+  )
+  return `query {\n${fields.join('\n')}\n}\n${WHO}\n${COMMENT}`
 }

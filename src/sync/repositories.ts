@@ -81,7 +81,7 @@ export function parseRepositories(input: string, runningRepository: string): Rep
   return [parseEntry(runningRepository, ' (the running repository, GITHUB_REPOSITORY)')]
 }
 
-/** True when `fullName` (`owner/name`) is what the spec names or matches. */
+/** True when `fullName` (`owner/name`) is what `spec` names or matches. */
 export function matchesSpec(spec: RepositorySpec, fullName: string): boolean {
   const [owner = '', name = ''] = fullName.toLowerCase().split('/')
   if (owner !== spec.owner.toLowerCase()) return false

@@ -80,18 +80,24 @@ export class CentralStore {
     ;[this.owner = '', this.name = ''] = repository.split('/')
   }
 
-  private refused(what: string, answer: GraphQLAnswer<unknown>): StoreError {
+  private refused(
+    what: string,
+    answer: GraphQLAnswer<unknown>,
+    access: 'read' | 'write'
+  ): StoreError {
     const e = answer.errors[0]
+    const grant =
+      access === 'read'
+        ? 'grant "Contents: read" to the GitHub App or fine-grained token, or add "contents: read" under "permissions:" in the workflow for GITHUB_TOKEN'
+        : 'grant "Contents: write" to the GitHub App or fine-grained token, or add "contents: write" under "permissions:" in the workflow for GITHUB_TOKEN'
     if (e?.type === 'NOT_FOUND')
       return new StoreError(
-        `${what}: GitHub cannot find ${this.repository} for github-token (${e.message}); give ` +
-          'the token read and write access to the repository that runs the workflow.'
+        `${what}: GitHub cannot find ${this.repository} for github-token (${e.message}); ` +
+          `give the token access to the repository that runs the workflow: ${grant}.`
       )
     if (e?.type === 'FORBIDDEN')
       return new StoreError(
-        `${what}: github-token may not write ${this.repository} (${e.message}); grant ` +
-          '"Contents: write" to the GitHub App or fine-grained token, or add ' +
-          '"permissions: contents: write" to the job for GITHUB_TOKEN.'
+        `${what}: github-token may not ${access} ${this.repository} (${e.message}); ${grant}.`
       )
     return new StoreError(
       `${what}: GitHub answered ${e ? `${e.type ?? 'an error'}: ${e.message}` : 'no data'}.`
@@ -114,7 +120,7 @@ export class CentralStore {
       { owner: this.owner, name: this.name, ref: `refs/heads/${this.branch}` }
     )
     if (answer.errors.length > 0 || !answer.data?.repository)
-      throw this.refused(`Reading the ledger branch ${this.branch}`, answer)
+      throw this.refused(`Reading the ledger branch ${this.branch}`, answer, 'read')
     const target = answer.data.repository.ref?.target ?? null
     if (!target) {
       for (const p of paths) files.set(p, null)
@@ -131,7 +137,7 @@ export class CentralStore {
       )
       const commit = more.data?.repository?.object
       if (more.errors.length > 0 || !commit)
-        throw this.refused(`Reading the ledger branch ${this.branch}`, more)
+        throw this.refused(`Reading the ledger branch ${this.branch}`, more, 'read')
       await this.take(batch, commit, files)
     }
     return { head: target.oid, files }
@@ -156,10 +162,10 @@ export class CentralStore {
   }
 
   /**
-   * Creates the branch as an orphan holding only the README. `exists` when it was there
-   * already (another run created it first): read it again.
+   * Creates the branch as an orphan holding only the README, and says where it points. `exists`
+   * when it was there already (another run created it first): read it again.
    */
-  async create(): Promise<'created' | 'exists'> {
+  async create(): Promise<{ status: 'created'; head: string } | { status: 'exists' }> {
     const what = `Creating the ledger branch ${this.branch} in ${this.repository}`
     try {
       const tree = await this.api.createTree(this.repository, [
@@ -170,7 +176,8 @@ export class CentralStore {
         tree,
         parents: []
       })
-      return await this.api.createRef(this.repository, `refs/heads/${this.branch}`, commit)
+      const ref = await this.api.createRef(this.repository, `refs/heads/${this.branch}`, commit)
+      return ref === 'created' ? { status: 'created', head: commit } : { status: 'exists' }
     } catch (e) {
       if (!(e instanceof GitHubError)) throw e
       if (e.status === 409)
@@ -180,7 +187,7 @@ export class CentralStore {
       if (e.status === 403 && !e.rateLimited)
         throw new StoreError(
           `${what}: github-token may not write it (${e.detail}); grant "Contents: write" to the ` +
-            'GitHub App or fine-grained token, or add "permissions: contents: write" to the job.'
+            'GitHub App or fine-grained token, or add "contents: write" under "permissions:" in the workflow for GITHUB_TOKEN.'
         )
       if (e.status === 404)
         throw new StoreError(`${what}: GitHub cannot find it for github-token (${e.detail}).`)
@@ -232,7 +239,7 @@ export class CentralStore {
     const type = answer.errors[0]?.type
     if (type === 'STALE_DATA') return { status: 'conflict' }
     if (type === 'NOT_FOUND' || type === 'FORBIDDEN')
-      throw this.refused(`Writing the ledger branch ${this.branch}`, answer)
+      throw this.refused(`Writing the ledger branch ${this.branch}`, answer, 'write')
     return { status: 'unknown', detail: answer.errors[0]?.message ?? 'no commit in the answer' }
   }
 }

@@ -361,6 +361,9 @@ class ItemView {
   get closedAt() {
     return this.item.closedAt
   }
+  get locked() {
+    return this.ctx.world.locked(this.item.repository.fullName, this.item.number)
+  }
   get mergedAt() {
     return this.item.mergedAt
   }
@@ -723,6 +726,7 @@ function createCommitOnBranch(input: CommitInput, ctx: Ctx) {
   if (ctx.caller.readOnly)
     throw new GitHubGraphQLError('FORBIDDEN', 'Resource not accessible by integration')
   const qualified = branchName.startsWith('refs/heads/') ? branchName : `refs/heads/${branchName}`
+  ctx.world.beforeCommitOnBranch?.(repo, qualified)
   const head = repo.ref(qualified)
   if (!head) {
     throw new GitHubGraphQLError(

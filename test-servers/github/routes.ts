@@ -8,6 +8,7 @@ import { GraphQLEndpoint, type Answer } from './graphql.js'
 import type { GitCommit, GitTreeEntry, Oid } from './git.js'
 import type { GitHubWorld, WorldCaller, WorldRepository } from './world.js'
 
+const RUN_PATH = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)$/
 const GIT_PATH = /^\/repos\/([^/]+)\/([^/]+)\/git\/(blobs|trees|commits|refs|ref)(?:\/(.+))?$/
 
 function fail(status: number, message: string): Answer {
@@ -27,6 +28,27 @@ export class WorldRoutes {
     this.base = base
   }
 
+  /**
+   * `GET /repos/{owner}/{repo}/actions/runs/{id}`: the run's status (`queued`, `in_progress`,
+   * `completed`); 404 for a run GitHub does not know, 403 without "Actions: read".
+   */
+  workflowRun(fullName: string, id: string, caller: WorldCaller): Answer {
+    const repo = this.world.find(fullName)
+    if (!repo || !this.world.visible(caller, repo)) return fail(404, 'Not Found')
+    if (caller.noActions) return fail(403, 'Resource not accessible by integration')
+    const status = this.world.runs.get(`${fullName.toLowerCase()}#${id}`)
+    if (!status) return fail(404, 'Not Found')
+    return {
+      status: 200,
+      body: {
+        id: Number(id),
+        status,
+        conclusion: status === 'completed' ? 'success' : null,
+        html_url: `https://github.com/${repo.fullName}/actions/runs/${id}`
+      }
+    }
+  }
+
   /** The answer for a request this module serves, or null to let the server go on. */
   async route(
     method: string,
@@ -38,6 +60,8 @@ export class WorldRoutes {
       if (method !== 'POST') return fail(404, 'Not Found')
       return this.graphql.handle(caller, raw)
     }
+    const run = RUN_PATH.exec(path)
+    if (run && method === 'GET') return this.workflowRun(`${run[1]}/${run[2]}`, run[3]!, caller)
     const m = GIT_PATH.exec(path)
     if (!m) return null
     const [, owner = '', name = '', kind = '', rest] = m

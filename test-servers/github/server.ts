@@ -45,6 +45,8 @@ export interface FakeToken {
   readOnly?: boolean
   /** When set, only these repositories exist for this token (others answer 404). */
   repos?: string[]
+  /** Without "Actions: read": workflow runs answer 403. */
+  noActions?: boolean
   /** The account has write access to the repositories: it may comment on locked conversations. */
   pushAccess?: boolean
 }
@@ -69,6 +71,8 @@ export interface Fault {
   method?: string
   /** Only requests whose path contains this. */
   path?: string
+  /** Only requests whose body contains this (e.g. a GraphQL mutation's name). */
+  body?: string
   /** Answer as a primary rate limit (403/429 with `x-ratelimit-remaining: 0`; 200 = GraphQL's). */
   rateLimit?: boolean
   /** Answer as a secondary rate limit (403/429 with `retry-after`, default 1 s). */
@@ -98,6 +102,10 @@ export interface LoggedRequest {
   status: number
 }
 
+/** The repository and owner of `@octokit/webhooks-examples`' payloads. */
+export const EXAMPLE_REPOSITORY = 'Codertocat/Hello-World'
+export const EXAMPLE_OWNER = { login: 'Codertocat', id: 21031067 }
+
 export const GITHUB_ACTIONS: FakeIdentity = {
   login: 'github-actions[bot]',
   id: 41898282,
@@ -118,13 +126,19 @@ export class GitHubFake {
   /** Milliseconds each answer waits (0 by default); a function for jitter. */
   latency: number | (() => number) = 0
   /** Organisations, repositories, pull requests, issues and git data (GraphQL, git REST). */
-  readonly world = new GitHubWorld((repo, number) => this.comments(repo, number))
+  readonly world = new GitHubWorld(
+    (repo, number) => this.comments(repo, number),
+    (repo, number) => this.locked.has(`${repo.toLowerCase()}#${number}`)
+  )
   private readonly routes = new WorldRoutes(this.world)
   /** Milliseconds by which the list of comments lags behind writes (0 by default). */
   listLagMs = 0
 
   constructor(tokens: FakeToken[] = []) {
     for (const t of tokens) this.addToken(t)
+    // The repository of GitHub's example webhook payloads (the tests' events), as on GitHub.
+    this.world.user(EXAMPLE_OWNER.login, EXAMPLE_OWNER.id)
+    this.world.repository(EXAMPLE_REPOSITORY, { private: false, at: '2018-05-30T20:18:04Z' })
   }
 
   addToken(t: FakeToken): void {
@@ -270,6 +284,8 @@ export class GitHubFake {
     const text = body === undefined ? '' : JSON.stringify(body)
     res.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
+      // GitHub's clock, which sync mode reads: the world's, so tests can move it.
+      date: this.world.now().toUTCString(),
       'x-ratelimit-limit': '5000',
       'x-ratelimit-remaining': '4999',
       ...headers
@@ -277,9 +293,13 @@ export class GitHubFake {
     res.end(text)
   }
 
-  private takeFault(method: string, path: string): Fault | null {
+  private takeFault(method: string, path: string, body: string): Fault | null {
     const f = this.faults.find(
-      x => x.times > 0 && (!x.method || x.method === method) && (!x.path || path.includes(x.path))
+      x =>
+        x.times > 0 &&
+        (!x.method || x.method === method) &&
+        (!x.path || path.includes(x.path)) &&
+        (!x.body || body.includes(x.body))
     )
     if (!f) return null
     f.times--
@@ -326,7 +346,7 @@ export class GitHubFake {
       this.send(res, status, body, headers)
     }
 
-    const fault = this.takeFault(method, path)
+    const fault = this.takeFault(method, path, raw)
     if (fault && !fault.afterEffect) {
       entry.status = fault.status
       return this.sendFault(res, fault, token)

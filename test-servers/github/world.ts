@@ -38,7 +38,12 @@ export interface WorldCaller {
   readOnly?: boolean
   /** When set, only these repositories exist for this caller. */
   repos?: string[]
+  /** Without "Actions: read": workflow runs answer 403. */
+  noActions?: boolean
 }
+
+/** A workflow run as `GET /repos/{owner}/{repo}/actions/runs/{id}` shows it. */
+export type RunStatus = 'queued' | 'in_progress' | 'completed'
 
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING'
 export type StateReason = 'COMPLETED' | 'NOT_PLANNED' | 'DUPLICATE' | 'REOPENED'
@@ -146,12 +151,21 @@ export class GitHubWorld {
   private readonly accounts = new Map<string, WorldAccount>()
   private readonly repositories = new Map<string, WorldRepository>()
   private nextId = 100000
-  /** The clock for changes made without an explicit time. */
+  /** The clock for changes made without an explicit time, and for the answers' `date`. */
   now: () => Date = () => new Date()
+  /**
+   * Runs when a `createCommitOnBranch` arrives, before GitHub compares the head: what another
+   * writer did meanwhile (a test's way to make a commit lose the race).
+   */
+  beforeCommitOnBranch: ((repository: WorldRepository, branch: string) => void) | null = null
+  /** Workflow runs by `owner/name#run id` (lower-cased); others are not found. */
+  readonly runs = new Map<string, RunStatus>()
 
   constructor(
     /** The server's comments on a pull request or issue, oldest first. */
-    readonly comments: (repository: string, number: number) => StoredComment[] = () => []
+    readonly comments: (repository: string, number: number) => StoredComment[] = () => [],
+    /** Whether the server has the conversation of a pull request or issue locked. */
+    readonly locked: (repository: string, number: number) => boolean = () => false
   ) {}
 
   private id(): number {
@@ -218,6 +232,11 @@ export class GitHubWorld {
   ownedBy(login: string): WorldRepository[] {
     const lower = login.toLowerCase()
     return [...this.repositories.values()].filter(r => r.owner.login.toLowerCase() === lower)
+  }
+
+  /** Sets what GitHub says of a workflow run of `repository`. */
+  workflowRun(repository: string, runId: string, status: RunStatus): void {
+    this.runs.set(`${repository.toLowerCase()}#${runId}`, status)
   }
 
   visible(caller: WorldCaller, repo: WorldRepository): boolean {

@@ -3,11 +3,73 @@
  *   npx tsx test-servers/moodle/cli.ts [--port N] [--config site.json]
  * Prints `MOODLE_URL=http://127.0.0.1:PORT` and `MOODLE_TOKEN=...` (the first token of the
  * site) on stdout, then one line per request on stderr. The JSON config overrides the demo
- * site key by key (see MoodleServerConfig).
+ * site key by key (see MoodleServerConfig). `--help` describes the demo site and its tokens.
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { MoodleServer, type MoodleServerConfig, type RecordedRequest } from './server.js'
+import {
+  ALL_FUNCTIONS,
+  defaultMoodleConfig,
+  MoodleServer,
+  type MoodleServerConfig,
+  type RecordedRequest
+} from './server.js'
+
+const USAGE = 'Usage: npm run moodle-server -- [--port N] [--config site.json] [--help]'
+
+/** The help text, with the demo site's courses, users and every token, read from the site. */
+export function helpText(): string {
+  const site = defaultMoodleConfig()
+  const user = (id: number) => {
+    const found = site.users.find(u => u.id === id)
+    return found === undefined ? `user ${id}` : `${found.username} (user ${id})`
+  }
+  const manages = (id: number) => site.courses.filter(c => c.managers?.includes(id)).map(c => c.id)
+  const tokens = site.tokens.map(t => {
+    const functions =
+      t.functions.length === ALL_FUNCTIONS.length &&
+      ALL_FUNCTIONS.every(f => t.functions.includes(f))
+        ? 'every function'
+        : t.functions.join(', ')
+    const managed = manages(t.userId).map(id => (id === 1 ? 'the site (course 1)' : `course ${id}`))
+    const role = managed.length
+      ? `holds block/xp:manage in ${managed.join(' and ')}`
+      : 'may not manage XP (no block/xp:manage)'
+    return `  ${t.token}\n      ${user(t.userId)}, ${role}; service: ${functions}`
+  })
+  const courses = site.courses.map(
+    c =>
+      `  course ${c.id} "${c.fullname ?? ''}": Level Up XP ${c.xpEnabled === true ? 'on' : 'off'}, ` +
+      `enrolled: ${(c.enrolled ?? []).map(user).join(', ') || 'nobody'}`
+  )
+  const users = site.users.map(
+    u =>
+      `  ${user(u.id)} ${u.email}${u.idnumber ? ` idnumber ${u.idnumber}` : ''}${u.deleted ? ' (deleted)' : ''}`
+  )
+  return [
+    USAGE,
+    '',
+    "Runs the project's Moodle-compatible test server (not a real Moodle) on 127.0.0.1 until",
+    'Ctrl-C. Prints MOODLE_URL and MOODLE_TOKEN (the first token below) on stdout, then one line',
+    'per request on stderr.',
+    '',
+    'Options:',
+    '  --port N       the port to listen on (default 0: any free port)',
+    '  --config FILE  a JSON file that replaces the demo site key by key (MoodleServerConfig in',
+    '                 test-servers/moodle/site.ts), e.g. {"debug": true} or {"sitewide": true}',
+    '  --help         this text',
+    '',
+    `The demo site "${site.siteName}" (Moodle ${site.release}):`,
+    ...courses,
+    '',
+    'Users:',
+    ...users,
+    '',
+    'Tokens (pass one as moodle-token):',
+    ...tokens,
+    ''
+  ].join('\n')
+}
 
 function fail(message: string): never {
   console.error(message)
@@ -41,14 +103,22 @@ function describe(r: RecordedRequest): string {
 }
 
 async function main(): Promise<void> {
-  let values: { port?: string; config?: string }
+  let values: { port?: string; config?: string; help?: boolean }
   try {
     ;({ values } = parseArgs({
-      options: { port: { type: 'string' }, config: { type: 'string' } },
+      options: {
+        port: { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' }
+      },
       strict: true
     }))
   } catch (err) {
-    fail(`${(err as Error).message}. Usage: cli.ts [--port N] [--config file.json]`)
+    fail(`${(err as Error).message}. ${USAGE}`)
+  }
+  if (values.help === true) {
+    process.stdout.write(helpText())
+    return
   }
   const port = values.port === undefined ? 0 : Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

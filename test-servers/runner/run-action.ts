@@ -3,7 +3,7 @@
  * variables, an event file, `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files, in a child process
  * with a clean environment. Asynchronous on purpose: the test servers live in this process.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -26,6 +26,8 @@ export interface ActionRun {
   workspace?: string
   /** Another bundle than DIST (the bench compares builds). */
   dist?: string
+  /** Called with the child process once started (e.g. to kill it, as a runner that dies). */
+  onSpawn?: (child: ChildProcess) => void
 }
 
 export interface ActionResult {
@@ -97,6 +99,7 @@ export async function runAction(run: ActionRun): Promise<ActionResult> {
   Object.assign(env, run.env)
 
   const child = spawn(process.execPath, [run.dist ?? DIST], { env, cwd: workspace })
+  run.onSpawn?.(child)
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', chunk => (stdout += chunk))

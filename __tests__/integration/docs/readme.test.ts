@@ -1,100 +1,67 @@
 /**
- * The README says what the code does: its input and output tables equal `action.yml` (names,
- * defaults, order), its workflow and roster snippets pass the same checks as real ones, every
- * example is explained, and every link inside the repository leads somewhere.
+ * The README says what the code does: its usage block is generated from `action.yml` (and says
+ * what action.yml says), its outputs and statuses are the action's, its workflow and roster
+ * snippets pass the same checks as real ones, the student's comment is the captured one, the
+ * common errors are those the first-run test runs, and every example is explained.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
 import { parseRoster } from '../../../src/roster/parse.js'
-import { workflowProblems } from '../../../scripts/actionlint.js'
+import { type Workflow, workflowProblems } from '../../../scripts/actionlint.js'
+import { currentUsage, usageBlock } from '../../../scripts/render-usage.js'
+import { FIRST_RUN_MISTAKES } from '../e2e/first-run-mistakes.js'
+import { blocks, readDoc, ROOT, section } from './markdown.js'
+import { ACTION_REF, workflowRuleProblems } from './workflow-rules.js'
 
-const ROOT = join(import.meta.dirname, '..', '..', '..')
-const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+const readme = readDoc('README.md')
+const actionYml = readDoc('action.yml')
+const action = parse(actionYml) as {
   inputs: Record<string, { required?: boolean; default?: string }>
   outputs: Record<string, unknown>
 }
 
-/** The rows of the first Markdown table whose first header cell is `header`, as cell lists. */
-function table(header: string): string[][] {
-  const lines = readme.split('\n')
-  const start = lines.findIndex(line => new RegExp(`^\\|\\s*${header}\\s*\\|`).test(line))
-  if (start < 0) throw new Error(`README has no table starting with "| ${header} |"`)
-  const rows: string[][] = []
-  for (const line of lines.slice(start + 2)) {
-    if (!line.startsWith('|')) break
-    rows.push(
-      line
-        .slice(1, -1)
-        .split(/(?<!\\)\|/)
-        .map(cell => cell.trim())
-    )
-  }
-  return rows
-}
+/** The `` `name` `` that starts each list item of a README section. */
+const listed = (title: string) =>
+  [...section(readme, title).matchAll(/^- `([\w-]+)`:/gm)].map(m => m[1] as string)
 
-/** `` `name` `` -> name */
-function code(cell: string): string {
-  const match = /^`([^`]+)`$/.exec(cell)
-  if (!match) throw new Error(`expected a single code span, got ${cell}`)
-  return match[1] as string
-}
+describe('README usage block', () => {
+  const usage = currentUsage(readme)
 
-/** The README's default cell as action.yml would write it. */
-function readmeDefault(cell: string): { required: boolean; value: string } {
-  if (cell === '**required**') return { required: true, value: '' }
-  if (cell === '_empty_') return { required: false, value: '' }
-  return { required: false, value: code(cell) }
-}
-
-/** Fenced code blocks of a language, in a part of the README (between two headings). */
-function blocks(lang: string, from = '', to = ''): string[] {
-  const start = from === '' ? 0 : readme.indexOf(from)
-  const end = to === '' ? readme.length : readme.indexOf(to, start)
-  const part = readme.slice(start, end)
-  return [...part.matchAll(new RegExp('^( *)```' + lang + '\\n([\\s\\S]*?)^\\1```$', 'gm'))].map(
-    m =>
-      (m[2] as string)
-        .split('\n')
-        .map(line => line.slice((m[1] as string).length))
-        .join('\n')
-  )
-}
-
-/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
-function anchor(heading: string): string {
-  return heading
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-    .replace(/\s/g, '-')
-}
-
-describe('README inputs and outputs', () => {
-  it('lists every input of action.yml, in the same order', () => {
-    expect(table('Input').map(row => code(row[0] ?? ''))).toEqual(Object.keys(action.inputs))
+  it('is the block scripts/render-usage.ts generates from action.yml (run it after changing action.yml)', () => {
+    expect(usage).toBe(usageBlock(actionYml))
   })
 
-  it('gives each input the default (or "required") that action.yml declares', () => {
-    for (const row of table('Input')) {
-      const name = code(row[0] ?? '')
-      const declared = action.inputs[name]
-      expect({ name, ...readmeDefault(row[1] ?? '') }).toEqual({
-        name,
-        required: declared?.required === true,
-        value: declared?.required === true ? '' : (declared?.default ?? '')
-      })
-    }
+  it('lists every input of action.yml in its order, with "Required." or its default', () => {
+    const yaml = blocks(usage ?? '', 'yaml')[0] ?? ''
+    const step = (parse(yaml) as Array<{ uses: string; with: Record<string, string> }>)[0]
+    expect(step?.uses).toMatch(ACTION_REF)
+    expect(Object.keys(step?.with ?? {})).toEqual(Object.keys(action.inputs))
+    const marks = (entry: (name: string) => string | null) =>
+      Object.keys(action.inputs).map(name => ({ name, mark: entry(name) }))
+    const shown = marks(name => {
+      const comment = new RegExp(`((?:    # .*\\n)+)    ${name}: ''`).exec(yaml)?.[1] ?? ''
+      const last = comment.trimEnd().split('\n').at(-1)?.trim() ?? ''
+      return /^# (Required\.|Default: .*)$/.test(last) ? last : null
+    })
+    const declared = marks(name => {
+      const input = action.inputs[name]
+      if (input?.required === true) return '# Required.'
+      return (input?.default ?? '') === '' ? null : `# Default: ${input?.default}`
+    })
+    expect(shown).toEqual(declared)
   })
+})
 
+describe('README outputs and statuses', () => {
   it('lists every output of action.yml, in the same order', () => {
-    expect(table('Output').map(row => code(row[0] ?? ''))).toEqual(Object.keys(action.outputs))
+    const outputs = listed('Outputs and statuses').filter(name => name in action.outputs)
+    expect(outputs).toEqual(Object.keys(action.outputs))
   })
 
-  it('explains every status word of the results output', () => {
-    const statuses = table('Status').map(row => code(row[0] ?? ''))
+  it('explains every status word of the results output, in order', () => {
+    const statuses = listed('Outputs and statuses').filter(name => !(name in action.outputs))
     expect(statuses).toEqual([
       'awarded',
       'already-awarded',
@@ -107,7 +74,7 @@ describe('README inputs and outputs', () => {
   })
 })
 
-describe('README examples and links', () => {
+describe('README examples, errors and the student’s comment', () => {
   const examples = readdirSync(join(ROOT, 'examples')).filter(name => name.endsWith('.yml'))
 
   it('mentions every file in examples/', () => {
@@ -115,17 +82,21 @@ describe('README examples and links', () => {
     for (const name of examples) expect(readme).toContain(`(examples/${name})`)
   })
 
-  it('links only to files that exist and to headings that exist', () => {
-    const headings = new Set(
-      [...readme.matchAll(/^#{1,6} (.+)$/gm)].map(m => anchor(m[1] as string))
-    )
-    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map(m => m[1] as string)
-    const broken = links.filter(link => {
-      if (/^https?:/.test(link)) return false
-      if (link.startsWith('#')) return !headings.has(link.slice(1))
-      return !existsSync(join(ROOT, link.split('#')[0] as string))
-    })
-    expect(broken).toEqual([])
+  it('names ten common errors, each one the first-run test runs (docs/troubleshooting.md)', () => {
+    const named = [...section(readme, 'The ten most common errors').matchAll(/^- \*\*(.+?)\*\*:/gm)]
+    const mistakes = named.map(m => m[1] as string)
+    expect(mistakes).toHaveLength(10)
+    const known = FIRST_RUN_MISTAKES.map(m => m.mistake)
+    expect(mistakes.filter(m => !known.includes(m))).toEqual([])
+  })
+
+  it('shows the comment captured in docs/ledger-comment.md', () => {
+    const quoted = section(readme, 'What the student sees')
+      .split('\n')
+      .filter(line => line.startsWith('> '))
+    expect(quoted.length).toBeGreaterThan(1)
+    const captured = readDoc('docs/ledger-comment.md').split('\n')
+    expect(quoted.filter(line => !captured.includes(line))).toEqual([])
   })
 
   it('names the two developer commands', () => {
@@ -135,35 +106,28 @@ describe('README examples and links', () => {
 })
 
 describe('README snippets work as written', () => {
-  it('the quick-start workflow passes actionlint and GitHub’s parser', async () => {
-    const workflows = blocks('yaml').filter(block => block.includes('OWNER/REPO@v1'))
+  it('the quick-start workflow passes actionlint, GitHub’s parser and the examples’ rules', async () => {
+    const workflows = blocks(section(readme, 'Quick start'), 'yaml').filter(b =>
+      b.includes('jobs:')
+    )
     expect(workflows.length).toBe(1)
-    const workflow = workflows[0] as string
-    expect(await workflowProblems(workflow, '.github/workflows/xp.yml')).toEqual([])
-    const step = (
-      parse(workflow) as { jobs: { xp: { steps: Array<{ uses?: string; with?: object }> } } }
-    ).jobs.xp.steps.find(s => s.uses === 'OWNER/REPO@v1')
-    for (const input of Object.keys(step?.with ?? {})) expect(action.inputs).toHaveProperty(input)
+    const text = workflows[0] as string
+    expect(await workflowProblems(text, '.github/workflows/xp.yml')).toEqual([])
+    const workflow = parse(text) as Workflow
+    expect(workflowRuleProblems(workflow)).toEqual([])
+    const step = workflow.jobs.xp?.steps.find(s => ACTION_REF.test(s.uses ?? ''))
+    expect(Object.keys(step?.with ?? {}).filter(input => !(input in action.inputs))).toEqual([])
   })
 
-  it('every roster shown parses with the action’s own roster parser', () => {
-    const rosters: Array<[string, string]> = [
-      ...blocks('yaml', '## Quick start', '## The Moodle side')
-        .filter(b => !b.includes('jobs:'))
-        .map((b): [string, string] => [b, 'roster.yml']),
-      ...blocks('yaml', '## The roster', '## Inputs').map((b): [string, string] => [
-        b,
-        'roster.yml'
-      ]),
-      ...blocks('json', '## The roster', '## Inputs').map((b): [string, string] => [
-        b,
-        'roster.json'
-      ]),
-      ...blocks('csv', '## The roster', '## Inputs').map((b): [string, string] => [b, 'roster.csv'])
-    ]
-    expect(rosters.length).toBe(6)
-    for (const [text, file] of rosters) {
-      expect(parseRoster(text, file).roster.records.length).toBeGreaterThan(0)
-    }
+  it('the quick-start roster parses with the action’s own roster parser', () => {
+    const rosters = blocks(section(readme, 'Quick start'), 'yaml').filter(b => !b.includes('jobs:'))
+    expect(rosters.length).toBe(1)
+    expect(parseRoster(rosters[0] as string, 'roster.yml').roster.records.length).toBe(2)
+  })
+
+  it('the permissions shown are the quick start’s', () => {
+    const shown = parse(blocks(section(readme, 'Permissions'), 'yaml')[0] ?? '') as object
+    const quickStart = blocks(section(readme, 'Quick start'), 'yaml').find(b => b.includes('jobs:'))
+    expect(shown).toEqual({ permissions: (parse(quickStart ?? '') as Workflow).permissions })
   })
 })

@@ -240,11 +240,11 @@ describe('mode: check', () => {
     expect(result.errors).toHaveLength(1)
     expect(result.errors[0]).toMatch(new RegExp(`^::error title=Moodle XP,file=${ROSTER},line=5::`))
     expect(result.errors[0]).toContain(ROSTER)
-    expect(result.summary).toMatch(/❌ \*\*Mapping\*\*/)
+    expect(result.summary).toMatch(/❌ \*\*Roster\*\*/)
     expect(result.summary).toMatch(/✅ \*\*Token\*\*/)
   })
 
-  it('reports a broken inline mapping without a file annotation', async () => {
+  it('reports a broken inline roster (the mapping input) without a file annotation', async () => {
     const result = await check({ mapping: 'octocat: not-a-number' })
     expect(result.code).toBe(1)
     expect(result.errors).toHaveLength(1)
@@ -319,15 +319,15 @@ describe('mode: check', () => {
     expect(result.errors[0]).toContain('refused the connection')
     expect(result.summary).toMatch(/❌ \*\*Moodle site\*\*/)
     expect(result.summary).toMatch(/⚠️ not verified: \*\*Students in Moodle\*\*/)
-    expect(result.summary).toMatch(/✅ \*\*Mapping\*\*/)
+    expect(result.summary).toMatch(/✅ \*\*Roster\*\*/)
   })
 
-  it('verifies user-id without a mapping', async () => {
+  it('verifies user-id without a roster', async () => {
     const good = await check({ 'user-id': '5' })
     expect(good.errors).toEqual([])
     expect(good.code).toBe(0)
     expect(good.summary).toContain('user-id 5 is Moodle user dave (Dave Dunn)')
-    expect(good.summary).toContain('no mapping configured')
+    expect(good.summary).toContain('no roster configured')
     server.reset()
     const bad = await check({ 'user-id': '555' })
     expect(bad.code).toBe(1)
@@ -488,7 +488,7 @@ describe('mode: check without a token (a pull request from a fork gets no secret
     expect(result.code).toBe(0)
     expect(server.requests).toHaveLength(0)
     expect(result.summary).toContain('moodle-token is empty')
-    expect(result.summary).toMatch(/✅ \*\*Mapping\*\*/)
+    expect(result.summary).toMatch(/✅ \*\*Roster\*\*/)
   })
 
   it('still requires the token anywhere else: an empty secret is a mistake, not a pass', async () => {

@@ -60,7 +60,9 @@ function expectNothingChanged(): void {
   expect(moodle.requestsFor(AWARD_FUNCTION)).toHaveLength(0)
   expect(moodle.awardsApplied()).toBe(0)
   expect(moodle.xp(30, 3)).toBe(0)
-  expect(github.count('POST')).toBe(0)
+  // POST /graphql: reads of sync mode's ledger branch; no branch was created or written.
+  expect(github.requests.filter(r => r.method === 'POST' && r.path !== '/graphql')).toEqual([])
+  expect(github.world.find('Codertocat/Hello-World')!.refs.size).toBe(1)
   expect(github.count('PATCH')).toBe(0)
   expect(github.count('DELETE')).toBe(0)
   expect(github.comments('Codertocat/Hello-World', 2)).toEqual([])

@@ -1,5 +1,5 @@
 /**
- * End to end, on the bundle: who earns for each kind of event (spec, section Events), against the
+ * End to end, on the bundle: who earns for each kind of event, against the
  * Moodle-compatible server and, where the ledger is the default, the GitHub fake.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'

@@ -131,7 +131,8 @@ describe('who wrote a record', () => {
     world.github.fault({ status: 404, times: 2, path: '/graphql' })
     const r = await run(pr(305))
     expect(statusOf(r)).toBe('awarded')
-    expect(world.github.requests.filter(q => q.path === '/graphql')).toHaveLength(3)
+    // Three times who the token is, then sync mode's ledger branch, before and after the claim.
+    expect(world.github.requests.filter(q => q.path === '/graphql')).toHaveLength(5)
   })
 
   it('GitHub never saying which account the token writes as: failed, saying so, nothing sent', async () => {

@@ -380,7 +380,7 @@ export const FIRST_RUN_MISTAKES: FirstRunMistake[] = [
     mode: 'award',
     event: { name: 'pull_request_target', payload: () => mergedPullRequest() },
     roster: 'users:\n  - github: Codertocatt\n    moodle_id: 3\n',
-    says: /No XP for @Codertocat: Codertocat is not in the mapping; did you mean "Codertocatt" \(\.github\/moodle-users\.yml line 2\)\? If that record is this student's, correct its login to Codertocat/,
+    says: /No XP for @Codertocat: Codertocat is not in the roster; did you mean "Codertocatt" \(\.github\/moodle-users\.yml line 2\)\? If that record is this student's, correct its login to Codertocat/,
     level: 'warning'
   },
   // Direct awards and the other inputs.
@@ -417,7 +417,7 @@ export const FIRST_RUN_MISTAKES: FirstRunMistake[] = [
     topic: 'The workflow',
     mode: 'check',
     inputs: () => ({ mode: 'checks' }),
-    says: /Input "mode": must be one of award, check, got "checks"/
+    says: /Input "mode": must be one of award, check, sync, got "checks"/
   },
   {
     mistake: 'label-points written with "=" instead of ":"',

@@ -1,5 +1,5 @@
 /**
- * End to end, on the bundle: the roster (spec, section Mapping file) in every format, look-ups
+ * End to end, on the bundle: the roster in every format, look-ups
  * in Moodle batched per field, renamed logins, broken files and unsafe paths.
  */
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -129,7 +129,7 @@ describe('each roster format resolves the whole class', () => {
     expect(lookups()).toEqual([])
   })
 
-  it('inline mapping wins over the file on conflict; the file still serves the others', async () => {
+  it('the inline roster (mapping) wins over the file on conflict; the file still serves the others', async () => {
     const path = '.github/moodle-users.yml'
     const r = await run(
       closedIssueCompleted({ assignees: [CODERTOCAT, HUBOT], sender: OCTOCAT }),

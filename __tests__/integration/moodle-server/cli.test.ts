@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { defaultMoodleConfig } from '../../../test-servers/moodle/server.js'
 
 const CLI = 'test-servers/moodle/cli.ts'
 
@@ -67,5 +68,20 @@ describe('moodle test server cli', () => {
     cli.ready.catch(() => undefined)
     expect(await cli.exited).toBe(2)
     expect(cli.output().stderr).toMatch(/--port must be an integer from 0 to 65535/)
+  })
+
+  it('--help describes the options and lists every demo token with its user', async () => {
+    const cli = run(['--help'])
+    cli.ready.catch(() => undefined)
+    expect(await cli.exited).toBe(0)
+    const { stdout } = cli.output()
+    expect(stdout).toMatch(/^Usage: npm run moodle-server -- \[--port N\] \[--config site\.json\]/)
+    const site = defaultMoodleConfig()
+    expect(site.tokens.length).toBeGreaterThan(1)
+    for (const token of site.tokens) {
+      const user = site.users.find(u => u.id === token.userId)
+      expect(stdout).toContain(`  ${token.token}\n      ${user?.username} (user ${token.userId})`)
+    }
+    expect(stdout).not.toContain('MOODLE_URL=')
   })
 })

@@ -128,12 +128,15 @@ describe('discovery against the GitHub stand-in', () => {
     mixedHistory(fake, course, SINCE)
     const repositories = parseRepositories('classroom/hw1-*', 'classroom/course-xp')
     const first = await discover(await api(), { repositories, since: SINCE })
-    let cursor: SyncCursor = advanceCursor({}, first.repositories, first.readAt, SINCE)
+    let cursor: SyncCursor = advanceCursor({}, first.repositories, {
+      at: first.readAt,
+      since: SINCE
+    })
     const next = async () =>
       discover(await api(), {
         repositories,
         since: SINCE,
-        changedSince: r => changedSince(cursor, r, SINCE)
+        changedSince: r => changedSince(cursor, r, { since: SINCE })
       })
 
     const quiet = await next()
@@ -145,12 +148,10 @@ describe('discovery against the GitHub stand-in', () => {
         .map(i => `${i.repository}#${i.number}`)
         .sort()
     )
-    cursor = advanceCursor(
-      cursor,
-      quiet.repositories,
-      new Date(Date.now() + 11 * 60_000).toISOString(),
-      SINCE
-    )
+    cursor = advanceCursor(cursor, quiet.repositories, {
+      at: new Date(Date.now() + 11 * 60_000).toISOString(),
+      since: SINCE
+    })
     const fresh = fake.world.openPullRequest(course.repositories[7]!, {
       author: course.students[7]!,
       at: new Date(Date.now() + 12 * 60_000)
@@ -223,10 +224,10 @@ describe('discovery against the GitHub stand-in', () => {
     expect(d.requests).toBe(4)
     expect(log.warnings).toEqual([
       expect.stringMatching(
-        /^GitHub secondary rate limit reached during sync; waiting 2 s as GitHub asks/
+        /^GitHub secondary rate limit reached for sync; waiting 2 s as GitHub asks/
       ),
       expect.stringMatching(
-        /^GitHub primary rate limit reached during sync; waiting \d+ s as GitHub asks/
+        /^GitHub primary rate limit reached for sync; waiting \d+ s as GitHub asks/
       )
     ])
   })
@@ -251,11 +252,14 @@ describe('request budget at 1,000 repositories', () => {
     course = await world(1000)
     mergedHistory(fake.world, course, 3, '2026-06-02T00:00:00Z')
     const repositories = parseRepositories('classroom/hw1-*', 'classroom/course-xp')
-    const cursor = advanceCursor({}, course.repositories, '2026-07-01T00:00:00Z', SINCE)
+    const cursor = advanceCursor({}, course.repositories, {
+      at: '2026-07-01T00:00:00Z',
+      since: SINCE
+    })
     const d = await discover(await api(), {
       repositories,
       since: SINCE,
-      changedSince: r => changedSince(cursor, r, SINCE)
+      changedSince: r => changedSince(cursor, r, { since: SINCE })
     })
     expect(d.items).toEqual([])
     expect(d.requests).toBeLessThanOrEqual(25)

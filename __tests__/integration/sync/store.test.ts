@@ -57,13 +57,13 @@ describe('central store client against the GitHub stand-in', () => {
       files: new Map([['ledger/classroom/hw1-alice.json', null]])
     })
     expect(api.requests()).toBe(1)
-    expect(await s.create()).toBe('created')
+    expect((await s.create()).status).toBe('created')
     expect(api.requests()).toBe(4) // tree, commit, ref
     const repo = fake.world.find(REPO)!
     const head = repo.ref(`refs/heads/${BRANCH}`)!
     expect(repo.git.commit(head)!.parents).toEqual([])
     expect(branchFiles()).toEqual(new Map([[README_PATH, STORE_README]]))
-    expect(await s.create()).toBe('exists')
+    expect(await s.create()).toEqual({ status: 'exists' })
     const snapshot = await s.read([README_PATH])
     expect(snapshot).toEqual({ head, files: new Map([[README_PATH, STORE_README]]) })
   })
@@ -162,7 +162,7 @@ describe('central store client against the GitHub stand-in', () => {
 
   it('works with a fine-grained token that may write the repository', async () => {
     const { store: s } = await store('github_pat_teacher')
-    expect(await s.create()).toBe('created')
+    expect((await s.create()).status).toBe('created')
     const { head } = await s.read([])
     expect(
       (await s.commit(head!, [{ path: 'cursor.json', content: '{}\n' }], { headline: 'c' })).status
@@ -182,6 +182,6 @@ describe('central store client against the GitHub stand-in', () => {
     fake.world.repository('school/other')
     const other = new CentralStore((await store('ghs_readonly')).api, 'school/other', BRANCH)
     await expect(other.create()).rejects.toThrow(StoreError)
-    await expect(other.create()).rejects.toThrow(/permissions: contents: write/)
+    await expect(other.create()).rejects.toThrow(/"contents: write" under "permissions:"/)
   })
 })

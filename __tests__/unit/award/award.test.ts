@@ -30,6 +30,8 @@ function settings(over: Partial<Settings> = {}): Settings {
     force: false,
     timeoutMs: 5000,
     allowHttp: false,
+    ledgerBranch: 'moodle-xp-ledger',
+    sync: null,
     ...over
   }
 }
@@ -41,7 +43,9 @@ const context: RunContext = {
   repository: 'octo-org/course',
   runId: '1234',
   runAttempt: 1,
-  apiUrl: 'http://127.0.0.1:1'
+  apiUrl: 'http://127.0.0.1:1',
+  serverUrl: 'https://github.com',
+  waitScale: 1
 }
 
 const subject: NonNullable<Plan['subject']> = {

@@ -202,7 +202,7 @@ describe('candidatesFor', () => {
     const [c] = candidatesFor(plan(entry()), noRecord, none, true)
     expect(c?.settled).toMatchObject({ status: 'unmapped', moodleUserId: null, github: 'octocat' })
     expect(c?.settled?.reason).toBe(
-      'octocat is not in the mapping; add a record for this GitHub user'
+      'octocat is not in the roster; add a record for this GitHub user'
     )
   })
 
@@ -210,7 +210,7 @@ describe('candidatesFor', () => {
     const near = record()
     const [c] = candidatesFor(plan(entry()), noRecord, none, true, () => near)
     expect(c?.settled?.reason).toBe(
-      `octocat is not in the mapping; did you mean "${near.github}" (${near.source.file} line ${near.source.line})? If that record is this student's, correct its login to octocat; otherwise add a record for this GitHub user`
+      `octocat is not in the roster; did you mean "${near.github}" (${near.source.file} line ${near.source.line})? If that record is this student's, correct its login to octocat; otherwise add a record for this GitHub user`
     )
   })
 
@@ -219,14 +219,14 @@ describe('candidatesFor', () => {
     expect(c?.settled?.status).toBe('unmapped')
     expect(c?.settled?.reason).toContain('mapping-file')
     expect(c?.settled?.reason).toContain('mapping')
-    expect(c?.settled?.reason).not.toContain('octocat is not in the mapping')
+    expect(c?.settled?.reason).not.toContain('octocat is not in the roster')
   })
 
   it('settles a record without Moodle id or look-up as unmapped, naming file and line', () => {
     const [c] = candidatesFor(plan(entry()), () => record(), none, true)
     expect(c?.settled?.status).toBe('unmapped')
     expect(c?.settled?.reason).toBe(
-      'the mapping record has no Moodle user (.github/roster.yml line 4)'
+      'the roster record has no Moodle user (.github/roster.yml line 4)'
     )
   })
 

@@ -72,7 +72,7 @@ describe('annotationPlace', () => {
 })
 
 describe('rosterItem', () => {
-  it('with no mapping, passes only when user-id names who earns, and says what that means', () => {
+  it('with no roster, passes only when user-id names who earns, and says what that means', () => {
     expect(rosterItem({ kind: 'none' }, null).detail).toContain('every student would be unmapped')
     expect(rosterItem({ kind: 'none' }, 5).detail).toContain('awards go to user-id 5')
     expect(rosterItem({ kind: 'none' }, null).status).toBe('not-verified')
@@ -90,7 +90,7 @@ describe('rosterItem', () => {
     ])
   })
 
-  it('fails a broken inline mapping without an annotation place', () => {
+  it('fails a broken inline roster (mapping input) without an annotation place', () => {
     const item = rosterItem(
       { kind: 'broken', message: 'mapping line 1: bad', where: { file: 'mapping', line: 1 } },
       null

@@ -108,6 +108,34 @@ describe('decide', () => {
     expect(decide(marked, asked, opts({ now: at(30_000) })).action).toBe('unknown')
   })
 
+  it('asks GitHub about the run where it can: running is in progress at any age, finished is final', () => {
+    const pending = [entry(1, { state: 'pending', xp: null, run: '1001/1' })]
+    const at = (ms: number) => new Date(T0 + ms)
+    const running = opts({ now: at(IN_PROGRESS_MS * 3), runState: () => 'running' })
+    const d = decide(pending, asked, running)
+    expect(d.action).toBe('in-progress')
+    expect(d.reason).toMatch(
+      /started this award 1800 s ago and GitHub says that run is still going/
+    )
+    const finished = opts({ now: at(30_000), runState: () => 'finished' })
+    expect(decide(pending, asked, finished).action).toBe('unknown')
+    // No answer from GitHub: the age rule.
+    expect(decide(pending, asked, opts({ now: at(30_000), runState: () => null })).action).toBe(
+      'in-progress'
+    )
+    // What GitHub says never turns a record marked unknown, or this run's own, into progress.
+    const marked = [entry(1, { state: 'pending', xp: null, run: '1001/1', unknown: true })]
+    expect(decide(marked, asked, running).action).toBe('unknown')
+    const own = opts({ run: '1001/2', runState: () => 'running' })
+    expect(decide(pending, asked, own).action).toBe('unknown')
+  })
+
+  it('tells how to resolve an unknown outcome in the words it is given', () => {
+    const d = decide([entry(1, { state: 'pending', xp: null })], asked, opts({ advice: 'edit it' }))
+    expect(d.reason).toMatch(/never recorded the outcome.*: edit it$/)
+    expect(d.reason).not.toMatch(/MOODLE_XP_FORCE_RUN/)
+  })
+
   it('says unknown when any of several pending claims is not in progress', () => {
     const entries = [
       entry(1, { state: 'pending', xp: null, unknown: true, nonce: 'a' }),

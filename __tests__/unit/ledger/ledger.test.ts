@@ -10,6 +10,7 @@ import {
   Ledger,
   LedgerError,
   ledgerKey,
+  type LedgerOptions,
   type LedgerRecipient
 } from '../../../src/ledger/ledger.js'
 import {
@@ -609,7 +610,7 @@ class VersionedStore implements LedgerStore {
 }
 
 describe('over a compare-and-swap store', () => {
-  function ledgerOver(store: LedgerStore) {
+  function ledgerOver(store: LedgerStore, more: Partial<LedgerOptions> = {}) {
     const logger = { info: () => {}, warning: () => {} }
     return new Ledger({
       store,
@@ -618,7 +619,8 @@ describe('over a compare-and-swap store', () => {
       runAttempt: 1,
       force: false,
       dryRun: false,
-      logger
+      logger,
+      ...more
     })
   }
 
@@ -660,5 +662,91 @@ describe('over a compare-and-swap store', () => {
     await expect(ledger.claim([alice])).rejects.toThrow(
       /changed under this run 5 times while it claimed the awards\. Nothing was sent to Moodle/
     )
+  })
+
+  it('asks who is still running only for other runs’ pending records of these awards, from the store', async () => {
+    const store = new VersionedStore()
+    const pending = (r: LedgerRecipient, run: string, nonce: string) =>
+      store.write({
+        nonce,
+        entries: [
+          {
+            recipient: r,
+            record: signRecord(
+              record(r, { state: 'pending', xp: null, run, nonce, at: new Date().toISOString() }),
+              KEY
+            )
+          }
+        ]
+      })
+    pending(alice, '5001/1', 'a')
+    pending(bob, '5002/1', 'b')
+    const asked: string[][] = []
+    const ledger = ledgerOver(store, {
+      runStates: ids => {
+        asked.push(ids)
+        return Promise.resolve(new Map(ids.map(id => [id, id === '5001' ? 'finished' : 'running'])))
+      },
+      unknownAdvice: 'edit the ledger branch'
+    })
+    const decisions = await ledger.consult([alice, bob])
+    expect(asked).toEqual([['5001', '5002']])
+    expect(decisions.get(id(alice))).toMatchObject({
+      action: 'unknown',
+      reason: expect.stringMatching(/: edit the ledger branch$/)
+    })
+    expect(decisions.get(id(bob))).toMatchObject({ action: 'in-progress' })
+  })
+
+  it('reads its sources again after the claim and gives way to a live claim that appeared there', async () => {
+    const store = new VersionedStore()
+    const elsewhere: LedgerEntry[] = []
+    const source = { read: () => Promise.resolve({ entries: [...elsewhere], version: null }) }
+    const ledger = ledgerOver(store, { sources: [source] })
+    await ledger.consult([alice, bob])
+    // Event mode claims alice's award in its comments after this run decided.
+    store.meanwhile = () =>
+      elsewhere.push({
+        record: record(alice, { state: 'pending', xp: null, run: '9/1', nonce: 'event' }),
+        provenance: 'verified',
+        order: 5,
+        author: 'github-actions[bot]',
+        place: { url: null, label: 'ledger comment 5' }
+      })
+    const claims = await ledger.claim([alice, bob])
+    expect(claims.get(id(alice))).toMatchObject({ go: false, status: 'skipped' })
+    expect(claims.get(id(bob))).toEqual({ go: true })
+    // Its own claim on alice's award is withdrawn; bob's stays.
+    expect(store.entries.map(e => keyId(e.record.key))).toEqual([id(bob)])
+  })
+
+  it('withdraws its claim and sends nothing when the sources cannot be read again', async () => {
+    const store = new VersionedStore()
+    let reads = 0
+    const source = {
+      read: () =>
+        ++reads === 1
+          ? Promise.resolve({ entries: [], version: null })
+          : Promise.reject(new Error('GitHub did not answer'))
+    }
+    const ledger = ledgerOver(store, { sources: [source] })
+    await ledger.consult([alice])
+    await expect(ledger.claim([alice])).rejects.toThrow(
+      /could not be read again after this run claimed its awards \(GitHub did not answer\)\. Nothing was sent/
+    )
+    expect(store.entries).toEqual([])
+  })
+
+  it('gives the settled records, signed, before it writes them', async () => {
+    const store = new VersionedStore()
+    const ledger = ledgerOver(store)
+    await ledger.consult([alice])
+    await ledger.claim([alice])
+    const records = ledger.settled([{ recipient: alice, state: 'done', xp: 55 }])
+    const done = records.get(id(alice))!
+    expect(done).toMatchObject({ state: 'done', xp: 55 })
+    expect(decodeRecords(encodeRecord(done), KEY)[0]?.verified).toBe(true)
+    await ledger.settle([{ recipient: alice, state: 'done', xp: 55 }])
+    expect(store.entries[0]?.record).toEqual(done)
   })
 })

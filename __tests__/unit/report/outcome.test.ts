@@ -117,7 +117,7 @@ describe('failuresOf', () => {
     const lines = failuresOf(all, true)
     expect(lines).toHaveLength(3)
     expect(lines[0]).toBe(
-      '@hubot is not in the mapping (fail-on-unmapped is true): reason for unmapped'
+      '@hubot is not in the roster (fail-on-unmapped is true): reason for unmapped'
     )
   })
 
@@ -130,7 +130,7 @@ describe('failuresOf', () => {
 
 describe('warningsOf', () => {
   const mixed = [
-    result('unmapped', { github: 'hubot', reason: 'hubot is not in the mapping' }),
+    result('unmapped', { github: 'hubot', reason: 'hubot is not in the roster' }),
     result('failed'),
     result('unknown'),
     result('skipped'),
@@ -138,7 +138,7 @@ describe('warningsOf', () => {
   ]
 
   it('warns about unmapped recipients when fail-on-unmapped is off', () => {
-    expect(warningsOf(mixed, false)).toEqual(['No XP for @hubot: hubot is not in the mapping'])
+    expect(warningsOf(mixed, false)).toEqual(['No XP for @hubot: hubot is not in the roster'])
   })
 
   it('says nothing when fail-on-unmapped is on: they are failures then', () => {

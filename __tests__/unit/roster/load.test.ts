@@ -175,7 +175,7 @@ describe('loadRoster', () => {
     expect(loadRoster({ mappingFile: null, mapping: null }, ws, log)).toBeNull()
   })
 
-  it('merges the file and the inline mapping, inline winning', () => {
+  it('merges the file and the inline roster (mapping), inline winning', () => {
     const roster = loadRoster(
       { mappingFile: '.github/moodle-users.yml', mapping: 'octocat: 5\nhubot: 4' },
       ws,

@@ -64,7 +64,7 @@ describe('mergeRosters', () => {
     'users:\n  - {github: octocat, moodle_id: 2}\n  - {github: hubot, github_id: 480938, moodle_id: 4}\n  - {github: monalisa, email: monalisa@students.example.edu}\n'
   )
 
-  it('lets the inline mapping win on the same login, case-insensitively, without an error', () => {
+  it('lets the inline roster (mapping) win on the same login, case-insensitively, without an error', () => {
     const merged = mergeRosters(file, parseInlineMapping('OctoCat: 6\n'))
     const idx = buildRosterIndex(merged)
     expect(findRecord(idx, { login: 'octocat', id: 1 })?.moodleId).toBe(6)
@@ -73,7 +73,7 @@ describe('mergeRosters', () => {
     expect(merged.records).toHaveLength(3)
   })
 
-  it('drops a file record with an id whose login the inline mapping overrides', () => {
+  it('drops a file record with an id whose login the inline roster (mapping) overrides', () => {
     const merged = mergeRosters(file, parseInlineMapping('hubot: 5'))
     expect(findRecord(buildRosterIndex(merged), { login: 'hubot', id: 480938 })?.moodleId).toBe(5)
   })

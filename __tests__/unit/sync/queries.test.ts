@@ -6,10 +6,12 @@ import {
   FOLLOW_UPS,
   NEXT_PAGE,
   OWNER_SCAN,
+  RECENT_ITEMS,
   SCAN_NAMED,
   fetchQuery,
   followUpQuery,
-  namedScan
+  namedScan,
+  recentCommentsQuery
 } from '../../../src/sync/queries.js'
 
 const repos = (n: number) =>
@@ -81,5 +83,10 @@ describe('discovery queries against GitHub published schema', () => {
         { repository: repos(1)[0]!, kind: 'issue', number: 1, connection: 'labels', after: 'x' }
       ])
     )
+  })
+
+  it('the re-read of the latest comments, full size, under a tenth of the node limit', () => {
+    const items = repos(RECENT_ITEMS).map((repository, i) => ({ repository, number: i + 1 }))
+    expect(expectAccepted(recentCommentsQuery(items)).nodes).toBeLessThan(NODE_LIMIT / 10)
   })
 })
