@@ -14,8 +14,8 @@ import { unknownOutcomeStatement } from './error-codes.js'
 import { encodeForm, type MoodleParam } from './form.js'
 import { Redactor } from '../report/redact.js'
 import { HttpTransport } from './http-transport.js'
-import { proxyFor, type MoodleProxyOptions } from './proxy.js'
-import type { MoodleTransport } from './transport.js'
+import { proxyFor, proxyProblem, type MoodleProxyOptions } from './proxy.js'
+import { errorCode, type MoodleTransport } from './transport.js'
 import type { MoodleUser, SiteInfo } from './types.js'
 
 export interface MoodleRetryOptions {
@@ -109,22 +109,32 @@ export class MoodleClient {
   readonly #attempts: number
   readonly #baseDelayMs: number
   readonly #maxDelayMs: number
-  readonly #proxy: MoodleProxyOptions | undefined
-  /** Opened at the first call: undici's module loads only if the proxy applies. */
+  /** The proxy that applies to Moodle's address (proxy.ts); null: a direct connection. */
+  readonly #proxy: string | null
+  /** Opened at the first call: undici's module loads only if a proxy applies. */
   #transport: Promise<MoodleTransport> | undefined
   /** Hides the token in every form a reply may echo it (see report/redact.ts). */
   readonly #redactor: Redactor
   #closed = false
 
+  /** @throws MoodleError when the proxy that applies to Moodle is not an address. */
   constructor(options: MoodleClientOptions) {
     this.#endpoint = new URL(options.endpoint)
+    const problem = proxyProblem(this.#endpoint, options.proxy)
+    if (problem !== null) {
+      throw new MoodleError(`Moodle: ${problem}`, {
+        outcome: 'not-applied',
+        category: 'network',
+        retryable: false
+      })
+    }
     this.#token = options.token
     this.#redactor = new Redactor([options.token])
     this.#timeoutMs = options.timeoutMs
     this.#attempts = Math.max(1, Math.floor(options.retry?.attempts ?? 3))
     this.#baseDelayMs = Math.max(0, options.retry?.baseDelayMs ?? 500)
     this.#maxDelayMs = Math.max(0, options.retry?.maxDelayMs ?? 30_000)
-    this.#proxy = options.proxy
+    this.#proxy = proxyFor(this.#endpoint, options.proxy)
     this.#transport = options.transport && Promise.resolve(options.transport)
   }
 
@@ -245,7 +255,9 @@ export class MoodleClient {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await (await this.#transport)?.close()
+    // A transport that failed to open holds nothing; its failure was the call's.
+    const transport = await this.#transport?.catch(() => undefined)
+    await transport?.close()
   }
 
   /**
@@ -253,12 +265,12 @@ export class MoodleClient {
    * settings apply to Moodle's address (proxy.ts): only then does undici's code load.
    */
   #openTransport(): Promise<MoodleTransport> {
+    const proxy = this.#proxy
     this.#transport ??=
-      proxyFor(this.#endpoint, this.#proxy) === null
+      proxy === null
         ? Promise.resolve(new HttpTransport(this.#timeoutMs))
         : import('./undici-transport.js').then(
-            ({ UndiciTransport }) =>
-              new UndiciTransport({ timeoutMs: this.#timeoutMs, proxy: this.#proxy })
+            ({ UndiciTransport }) => new UndiciTransport({ timeoutMs: this.#timeoutMs, proxy })
           )
     return this.#transport
   }
@@ -279,7 +291,23 @@ export class MoodleClient {
   }
 
   async #attempt(wsfunction: string, body: string): Promise<ReplyResult> {
-    const transport = await this.#openTransport()
+    let transport: MoodleTransport
+    try {
+      transport = await this.#openTransport()
+    } catch (error) {
+      // undici refused the proxy settings (a case proxyProblem does not know), or its chunk
+      // failed to load: either way nothing was sent, and trying again cannot help. Only the
+      // error's code is shown: its message may quote the proxy address, password and all.
+      return {
+        ok: false,
+        error: new MoodleError(
+          `Moodle ${wsfunction}: could not set up the connection through the runner's proxy ` +
+            `(${errorCode(error) ?? 'no error code'}); check HTTP_PROXY and HTTPS_PROXY. ` +
+            'Nothing was sent',
+          { outcome: 'not-applied', category: 'network', retryable: false }
+        )
+      }
+    }
     const result = await transport.send({
       url: this.#endpoint,
       body,

@@ -1,8 +1,8 @@
 /**
  * The runner's proxy settings, and whether they apply to Moodle's address. A Moodle request goes
- * through undici's EnvHttpProxyAgent when they do, and straight to Moodle over Node's own http
- * when they do not; `proxyFor` decides by the agent's own rules, so the two never disagree about
- * which requests the proxy must see.
+ * through undici's proxy agent when they do, and straight to Moodle over Node's own http when they
+ * do not. Both the reading of the variables and the choice of proxy follow undici's
+ * EnvHttpProxyAgent, so a runner's settings mean here what they mean to any undici client.
  */
 
 export interface MoodleProxyOptions {
@@ -12,15 +12,16 @@ export interface MoodleProxyOptions {
 }
 
 /**
- * The proxy settings of a self-hosted runner, read as the Actions toolkit reads them (upper or
- * lower case); undefined when no proxy is set, so requests go straight to Moodle.
+ * The proxy settings of a self-hosted runner, read as undici's EnvHttpProxyAgent reads them: the
+ * lower-case variable first, and a lower-case variable that is set, even empty, hides its
+ * upper-case twin (the Actions toolkit and the runner also look at lower case first). Undefined
+ * when no proxy is set, so requests go straight to Moodle.
  */
 export function proxyFromEnv(env: NodeJS.ProcessEnv): MoodleProxyOptions | undefined {
-  const read = (name: string) => env[name] || env[name.toLowerCase()] || undefined
   const proxy = {
-    httpProxy: read('HTTP_PROXY'),
-    httpsProxy: read('HTTPS_PROXY'),
-    noProxy: read('NO_PROXY')
+    httpProxy: env['http_proxy'] ?? env['HTTP_PROXY'],
+    httpsProxy: env['https_proxy'] ?? env['HTTPS_PROXY'],
+    noProxy: env['no_proxy'] ?? env['NO_PROXY']
   }
   return proxy.httpProxy || proxy.httpsProxy ? proxy : undefined
 }
@@ -53,4 +54,31 @@ export function proxyFor(url: URL, proxy: MoodleProxyOptions | undefined): strin
     if (hostname === host || hostname.endsWith(`.${host}`)) return null
   }
   return through
+}
+
+/** The proxy addresses undici's proxy agent accepts. */
+const PROXY_PROTOCOLS = new Set(['http:', 'https:', 'socks:', 'socks5:'])
+
+/**
+ * Why the proxy that applies to `url` cannot carry a request (one line, saying what to fix), or
+ * null when none applies or it can. Checked before anything is sent: a runner whose proxy
+ * variable is not an address fails at once, never half-way through a run. The value is never
+ * shown: a proxy address may hold a password.
+ */
+export function proxyProblem(url: URL, proxy: MoodleProxyOptions | undefined): string | null {
+  const through = proxyFor(url, proxy)
+  if (through === null) return null
+  let protocol: string
+  try {
+    protocol = new URL(through).protocol
+  } catch {
+    protocol = ''
+  }
+  if (PROXY_PROTOCOLS.has(protocol)) return null
+  const variable = url.protocol === 'https:' && proxy?.httpsProxy ? 'HTTPS_PROXY' : 'HTTP_PROXY'
+  return (
+    `the runner's ${variable} (or ${variable.toLowerCase()}), the proxy for ${url.host}, is not ` +
+    'a proxy address: give it with its scheme, e.g. http://proxy.example.edu:3128, or list ' +
+    `${url.hostname} in NO_PROXY. Nothing was sent`
+  )
 }

@@ -1,10 +1,10 @@
 /**
- * Moodle requests over undici, for runners behind a proxy: its EnvHttpProxyAgent tunnels through
- * HTTP_PROXY / HTTPS_PROXY and honours NO_PROXY. Loaded only when a proxy applies to Moodle's host
- * (proxy.ts): undici's code is compiled on every run that loads it, which a direct award avoids.
+ * Moodle requests over undici, for runners behind a proxy: its proxy agent tunnels through the
+ * proxy that applies to Moodle's host (chosen by proxy.ts, as undici's EnvHttpProxyAgent would
+ * choose it). Loaded only then: undici's code is compiled on every run that loads it, which a
+ * direct award avoids.
  */
 import type { Dispatcher } from 'undici'
-import type { MoodleProxyOptions } from './proxy.js'
 import {
   errorCode,
   firstValues,
@@ -12,7 +12,7 @@ import {
   type MoodleTransport,
   type SendResult
 } from './transport.js'
-import { Agent, EnvHttpProxyAgent, request } from './undici.js'
+import { Agent, ProxyAgent, request } from './undici.js'
 
 /**
  * Marks the moment undici hands the request to a connected socket (after DNS, TCP and TLS, and
@@ -63,9 +63,10 @@ export class UndiciTransport implements MoodleTransport {
   /**
    * @param options.timeoutMs The limit for connecting, for the reply's headers, between pieces of
    *   its body, and for the whole call.
-   * @param options.proxy The proxy settings; none: a direct connection (as the tests compare).
+   * @param options.proxy The address of the proxy to go through (`proxyFor`); none: a direct
+   *   connection, which only the tests use, to hold the two transports to the same cases.
    */
-  constructor(options: { timeoutMs: number; proxy?: MoodleProxyOptions }) {
+  constructor(options: { timeoutMs: number; proxy?: string }) {
     this.#timeoutMs = options.timeoutMs
     const agentOptions = {
       connect: { timeout: options.timeoutMs },
@@ -76,16 +77,10 @@ export class UndiciTransport implements MoodleTransport {
       // turning an award into an "unknown" for nothing; the action makes only a few calls.
       pipelining: 0
     }
-    const proxy = options.proxy
-    // Every setting given, unset ones as '': the agent then reads nothing from the environment
-    // itself, so it decides exactly as proxy.ts did from the same settings.
-    this.#agent = proxy
-      ? new EnvHttpProxyAgent({
-          ...agentOptions,
-          httpProxy: proxy.httpProxy ?? '',
-          httpsProxy: proxy.httpsProxy ?? '',
-          noProxy: proxy.noProxy ?? ''
-        })
+    // The agent EnvHttpProxyAgent would pick for Moodle's host, with the same options. Only the
+    // proxy that applies is set up: another variable that is not an address cannot get in the way.
+    this.#agent = options.proxy
+      ? new ProxyAgent({ ...agentOptions, uri: options.proxy })
       : new Agent(agentOptions)
   }
 

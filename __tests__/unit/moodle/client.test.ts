@@ -633,3 +633,33 @@ describe('MoodleClient.close', () => {
     await expect(c.close()).resolves.toBeUndefined()
   })
 })
+
+describe('MoodleClient proxy settings', () => {
+  const endpoint = 'https://m.example.edu/webservice/rest/server.php'
+
+  it('a proxy for Moodle that is not an address: refused when the client is made, before any call', () => {
+    const make = () =>
+      new MoodleClient({
+        endpoint,
+        token: TOKEN,
+        timeoutMs: 100,
+        proxy: { httpsProxy: 'user:secret@proxy.example.edu:3128' }
+      })
+    expect(make).toThrow(MoodleError)
+    expect(make).toThrow(
+      /^Moodle: the runner's HTTPS_PROXY \(or https_proxy\), the proxy for m\.example\.edu, is not a proxy address: .* Nothing was sent$/
+    )
+    expect(make).not.toThrow(/secret/)
+  })
+
+  it('the same setting, with Moodle in NO_PROXY: no problem, the proxy is not used', () => {
+    const make = () =>
+      new MoodleClient({
+        endpoint,
+        token: TOKEN,
+        timeoutMs: 100,
+        proxy: { httpsProxy: 'proxy.example.edu:3128', noProxy: 'm.example.edu' }
+      })
+    expect(make).not.toThrow()
+  })
+})
