@@ -4,11 +4,13 @@
  * test authority through NODE_EXTRA_CA_CERTS, as a self-hosted runner trusts a private one. A
  * direct award goes over Node's https, a proxied one over undici through the proxy's tunnel.
  */
-import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
+import { connect, type AddressInfo } from 'node:net'
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { DEMO_TOKEN, MoodleServer } from '../../../test-servers/moodle/server.js'
 import { runAction } from '../../../test-servers/runner/run-action.js'
+import { NODE_INTERNAL_UNDICI, recordingBuiltins } from '../../fixtures/builtins.js'
+import { joinSockets, startConnectProxy, type ConnectProxy } from '../../fixtures/connect-proxy.js'
 import { localhostCertificate, selfSignedCertificate, TEST_CA_FILE } from '../../fixtures/tls.js'
 
 interface Front {
@@ -21,27 +23,13 @@ interface Front {
 let moodle: MoodleServer
 let trusted: Front
 let selfSigned: Front
-let proxy: ReturnType<typeof createTcpServer>
-let proxyUrl: string
-const tunnels: string[] = []
-
-/** Two sockets joined both ways; either one closing closes the other. */
-function join(a: Socket, b: Socket): void {
-  a.pipe(b).pipe(a)
-  for (const [one, other] of [
-    [a, b],
-    [b, a]
-  ] as const) {
-    one.on('error', () => other.destroy())
-    one.on('close', () => other.destroy())
-  }
-}
+let proxy: ConnectProxy
 
 /** A TLS front with `certificate` that forwards every connection to the Moodle server. */
 async function front(certificate: { cert: string; key: string }): Promise<Front> {
   const moodlePort = Number(new URL(moodle.url).port)
   const server = createTlsServer(certificate, socket =>
-    join(socket, connect(moodlePort, '127.0.0.1'))
+    joinSockets(socket, connect(moodlePort, '127.0.0.1'))
   )
   const result: Front = { server, url: '', connections: 0 }
   server.on('connection', () => result.connections++)
@@ -56,34 +44,20 @@ beforeAll(async () => {
   await moodle.start()
   trusted = await front(localhostCertificate())
   selfSigned = await front(selfSignedCertificate())
-  // A CONNECT-only proxy, as in proxy.test.ts: it sees the tunnel's target, never the request.
-  proxy = createTcpServer(client => {
-    client.once('data', head => {
-      const target = /^CONNECT (\S+) /.exec(head.toString('latin1'))?.[1] ?? ''
-      tunnels.push(target)
-      const [host = '', port = '0'] = target.split(':')
-      const upstream = connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-        join(client, upstream)
-      })
-      upstream.on('error', () => client.destroy())
-    })
-    client.on('error', () => undefined)
-  })
-  await new Promise<void>(done => proxy.listen(0, '127.0.0.1', done))
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+  proxy = await startConnectProxy()
 })
 
 afterAll(async () => {
   await moodle.stop()
-  for (const server of [trusted.server, selfSigned.server, proxy]) {
+  await proxy.close()
+  for (const server of [trusted.server, selfSigned.server]) {
     await new Promise(done => server.close(done))
   }
 })
 
 beforeEach(() => {
   moodle.reset()
-  tunnels.length = 0
+  proxy.seen.length = 0
   trusted.connections = 0
   selfSigned.connections = 0
 })
@@ -109,14 +83,26 @@ describe('Moodle over https', () => {
     expect(trusted.connections).toBe(1)
   })
 
+  it('a direct award over https loads node:https and node:tls, never Node’s own undici', async () => {
+    const recording = recordingBuiltins()
+    const result = await award(trusted.url, {
+      NODE_EXTRA_CA_CERTS: TEST_CA_FILE,
+      ...recording.env
+    })
+    expect(result.results[0]?.['status']).toBe('awarded')
+    const builtins = recording.loaded()
+    expect(builtins).toEqual(expect.arrayContaining(['https', 'tls']))
+    expect(builtins).not.toContain(NODE_INTERNAL_UNDICI)
+  })
+
   it('an award through a proxy to an https Moodle: tunnelled, awarded once', async () => {
     const result = await award(trusted.url, {
       NODE_EXTRA_CA_CERTS: TEST_CA_FILE,
-      HTTPS_PROXY: proxyUrl
+      HTTPS_PROXY: proxy.url
     })
     expect(result.errors).toEqual([])
     expect(result.results[0]?.['status']).toBe('awarded')
-    expect(tunnels).toEqual([new URL(trusted.url).host])
+    expect(proxy.seen).toEqual([`CONNECT ${new URL(trusted.url).host}`])
     expect(moodle.awardsApplied()).toBe(1)
   })
 
@@ -126,14 +112,14 @@ describe('Moodle over https', () => {
   ])(
     'a certificate nobody trusts, %s: failed, nothing sent, not retried',
     async (_how, proxied) => {
-      const result = await award(selfSigned.url, proxied ? { HTTPS_PROXY: proxyUrl } : {})
+      const result = await award(selfSigned.url, proxied ? { HTTPS_PROXY: proxy.url } : {})
       expect(result.code).toBe(1)
       expect(result.results[0]?.['status']).toBe('failed')
       expect(result.errors[0]).toMatch(
         /TLS certificate of 127\.0\.0\.1:\d+ was rejected \(DEPTH_ZERO_SELF_SIGNED_CERT\); nothing was sent/
       )
       expect(selfSigned.connections).toBe(1)
-      expect(tunnels).toEqual(proxied ? [new URL(selfSigned.url).host] : [])
+      expect(proxy.seen).toEqual(proxied ? [`CONNECT ${new URL(selfSigned.url).host}`] : [])
       expect(moodle.requests).toHaveLength(0)
     }
   )

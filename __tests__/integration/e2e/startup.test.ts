@@ -6,19 +6,10 @@
  * outputs' delimiters are still fresh random UUIDs. Timings are measured by `npm run bench`,
  * never here.
  */
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { DEMO_TOKEN, MoodleServer } from '../../../test-servers/moodle/server.js'
 import { type ActionResult, runAction } from '../../../test-servers/runner/run-action.js'
-
-/** Writes the built-in modules Node loaded to XP_TEST_BUILTINS when the process exits. */
-const RECORD_BUILTINS = `data:text/javascript,${encodeURIComponent(
-  "import{writeFileSync}from'node:fs';process.on('exit',()=>writeFileSync(" +
-    'process.env.XP_TEST_BUILTINS,JSON.stringify(process.moduleLoadList.filter(' +
-    "m=>m.startsWith('NativeModule ')).map(m=>m.slice(13)))))"
-)}`
+import { NODE_INTERNAL_UNDICI, recordingBuiltins } from '../../fixtures/builtins.js'
 
 let moodle: MoodleServer
 
@@ -35,13 +26,9 @@ afterAll(async () => {
 async function awardLoading(
   env: Record<string, string> = {}
 ): Promise<{ result: ActionResult; builtins: string[] }> {
-  const list = join(mkdtempSync(join(tmpdir(), 'xp-builtins-')), 'builtins.json')
-  const result = await directAward({
-    ...env,
-    NODE_OPTIONS: `--import=${RECORD_BUILTINS}`,
-    XP_TEST_BUILTINS: list
-  })
-  return { result, builtins: JSON.parse(readFileSync(list, 'utf8')) as string[] }
+  const recording = recordingBuiltins()
+  const result = await directAward({ ...env, ...recording.env })
+  return { result, builtins: recording.loaded() }
 }
 
 function directAward(env: Record<string, string> = {}): Promise<ActionResult> {
@@ -67,6 +54,13 @@ describe('what a direct award loads', () => {
     expect(builtins).not.toContain('http2')
     expect(builtins).not.toContain('crypto')
     expect(builtins).not.toContain('child_process')
+  })
+
+  it('loads node:http without reading its lazy exports: Node’s own undici stays unloaded', async () => {
+    const { result, builtins } = await awardLoading()
+    expect(result.results[0]?.['status']).toBe('awarded')
+    expect(builtins).toContain('http')
+    expect(builtins).not.toContain(NODE_INTERNAL_UNDICI)
   })
 
   it('loads undici only when the proxy applies to Moodle: not for a direct award, nor one NO_PROXY exempts', async () => {

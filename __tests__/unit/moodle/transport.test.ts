@@ -134,6 +134,46 @@ describe.each(TRANSPORTS)('%s transport', (_name, open) => {
     }
   })
 
+  it('a server that keeps the connection open after its reply: the client closes it', async () => {
+    let closedByClient = false
+    const server = await raw(socket => {
+      socket.on('end', () => (closedByClient = true))
+      onRawRequest(socket, () =>
+        // Keep-alive offered, and the socket never closed from this side.
+        socket.write(
+          'HTTP/1.1 200 OK\r\nconnection: keep-alive\r\ncontent-length: 8\r\n\r\n{"xp":5}'
+        )
+      )
+    })
+    const result = await send(`http://127.0.0.1:${server.port}/`)
+    expect(result).toMatchObject({ ok: true, reply: { status: 200, body: '{"xp":5}' } })
+    await until(() => closedByClient)
+  })
+
+  it('a redirect is the reply: not followed, the Location header kept', async () => {
+    const paths: string[] = []
+    const port = await listening(
+      createHttpServer((req, res) => {
+        paths.push(`${req.method} ${req.url}`)
+        res.writeHead(307, { location: '/moodle/webservice/rest/server.php' }).end()
+      })
+    )
+    const result = await send(`http://127.0.0.1:${port}/webservice/rest/server.php`)
+    expect(result).toMatchObject({
+      ok: true,
+      reply: { status: 307, headers: { location: '/moodle/webservice/rest/server.php' } }
+    })
+    expect(paths).toEqual(['POST /webservice/rest/server.php'])
+  })
+
+  it('a reply that is not HTTP: sent, and a failure', async () => {
+    const server = await raw(socket =>
+      onRawRequest(socket, () => socket.end('SSH-2.0-OpenSSH_9.6\r\n\r\n'))
+    )
+    const result = await send(`http://127.0.0.1:${server.port}/`)
+    expect(result).toMatchObject({ ok: false, sent: true })
+  })
+
   it('a reset after the request reached the server, before any reply: sent', async () => {
     const server = await raw(socket => onRawRequest(socket, () => socket.resetAndDestroy()))
     const result = await send(`http://127.0.0.1:${server.port}/`)
