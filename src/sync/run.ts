@@ -3,8 +3,9 @@
  * branch -> discovery (what changed in each repository since its cursor) -> the event planner on
  * each item, with require-approval and the freshness rule -> Moodle users -> the ledger (the
  * branch, and event mode's records in the items' comments) -> max-awards -> (a dry run stops
- * here) -> claim (one commit) -> award (`concurrency` at a time) -> congratulate -> settle (the
- * outcomes, the cursor and the notices: one commit) -> report.
+ * here) -> claim (one commit) -> award (`concurrency` at a time) -> congratulate -> the
+ * leaderboard, when on (`leaderboard/`, loaded only then) -> settle (the outcomes, the cursor, the
+ * notices and the leaderboard's snapshot: one commit) -> report.
  */
 import { resolveCandidates } from '../award/resolve.js'
 import { resultFor, secondAccounts } from '../award/recipients.js'
@@ -24,6 +25,7 @@ import {
   type RunState
 } from '../ledger/ledger.js'
 import { recordKeyFrom, type SignedRecord } from '../ledger/records.js'
+import type { LeaderboardOutcome } from '../leaderboard/publish.js'
 import type { MoodleClient } from '../moodle/client.js'
 import type { RunReport } from '../report/run-report.js'
 import { readRoster } from '../roster/read.js'
@@ -42,6 +44,7 @@ import {
   decodeNoticesFile,
   encodeCursorFile,
   encodeNoticesFile,
+  leaderboardPath,
   NOTICES_PATH,
   StoreFormatError,
   type Notice,
@@ -88,6 +91,8 @@ interface Considered {
 interface BranchState {
   cursor: SyncCursor
   notices: Notice[]
+  /** The text of the leaderboard's snapshot (read only when this job shows the leaderboard). */
+  leaderboard: string | null
 }
 
 export async function runSync(d: SyncDeps): Promise<RunReport> {
@@ -116,7 +121,8 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
     retryBaseMs: 500 * scale
   })
 
-  const state = await readBranchState(central)
+  const board = showsLeaderboard(sync) ? leaderboardPath(settings.courseId) : null
+  const state = await readBranchState(central, board)
   const config = configFingerprint(settings, roster, sync.requireApproval)
   const found = await discoverWork(api, sync, state.cursor, config)
   log.info(
@@ -128,8 +134,17 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
       `Input "repositories": ${u.entry} ${u.reason}; correct the entry or give github-token access to it.`
   )
   const notes: string[] = []
-  const finish = () =>
-    report(settings, sync, found, considered, notes, problems, { client, store, started, log })
+  let leaderboard: LeaderboardOutcome | null = null
+  const finish = () => {
+    const r = report(settings, sync, found, considered, notes, problems, {
+      client,
+      store,
+      started,
+      log
+    })
+    if (leaderboard) r.summary = `${r.summary}\n${leaderboard.summary}`
+    return r
+  }
 
   const comments = new ItemCommentSource({
     items: found.items,
@@ -161,6 +176,7 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
     notes.push('Dry run: nothing was awarded and nothing was written (no commit, no comment).')
     if (toAward.length > sync.maxAwards)
       notes.push(maxAwardsLine(toAward.length, sync.maxAwards).replace('This run', 'A real run'))
+    leaderboard = await makeLeaderboard(d, client, state.leaderboard)
     return finish()
   }
   if (toAward.length > sync.maxAwards) {
@@ -183,10 +199,12 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
   const earlier = state.notices.filter(n => mine.has(n.repository.toLowerCase()))
   const notified = await congratulate(ledger, store, outcomes, earlier, settings, client, scale)
   for (const warning of notified.warnings) log.warning(warning)
+  leaderboard = await makeLeaderboard(d, client, state.leaderboard)
 
-  store.settleWith(settlement(found, considered, sync, config, notified, run))
+  const snapshot = leaderboard?.file ?? null
+  store.settleWith(settlement(found, considered, sync, config, notified, run, snapshot))
   await ledger.settle(outcomes.map(o => o.outcome))
-  if (found.items.length > 0 || notified.done.length > 0) {
+  if (found.items.length > 0 || notified.done.length > 0 || snapshot !== null) {
     try {
       await store.commitSettlement()
     } catch (e) {
@@ -199,15 +217,26 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
   return finish()
 }
 
-/** `cursor.json` and `notices.json` at the branch head (none yet: empty). */
-async function readBranchState(central: CentralStore): Promise<BranchState> {
+/**
+ * `cursor.json` and `notices.json` at the branch head (none yet: empty), and the leaderboard's
+ * snapshot at `leaderboard` (its path, when this job shows the leaderboard).
+ */
+async function readBranchState(
+  central: CentralStore,
+  leaderboard: string | null
+): Promise<BranchState> {
   try {
-    const snap = await central.read([CURSOR_PATH, NOTICES_PATH])
+    const snap = await central.read([
+      CURSOR_PATH,
+      NOTICES_PATH,
+      ...(leaderboard ? [leaderboard] : [])
+    ])
     const cursor = snap.files.get(CURSOR_PATH)
     const notices = snap.files.get(NOTICES_PATH)
     return {
       cursor: cursor ? decodeCursorFile(cursor) : {},
-      notices: notices ? decodeNoticesFile(notices) : []
+      notices: notices ? decodeNoticesFile(notices) : [],
+      leaderboard: leaderboard ? (snap.files.get(leaderboard) ?? null) : null
     }
   } catch (e) {
     if (e instanceof StoreError || e instanceof StoreFormatError)
@@ -514,7 +543,8 @@ async function congratulate(
 /**
  * What the settling commit writes besides the records, computed on the files as they are at
  * each try (another run or shard may have written meanwhile): this run's repositories in the
- * cursor, and the notices it wrote taken off the queue, those it left put on.
+ * cursor, the notices it wrote taken off the queue, those it left put on, and the leaderboard's
+ * new snapshot (`snapshot`, when it changed).
  */
 function settlement(
   found: Discovery,
@@ -522,7 +552,8 @@ function settlement(
   sync: SyncSettings,
   config: string,
   notified: Notified & { fresh: Notice[] },
-  run: string
+  run: string,
+  snapshot: { path: string; content: string } | null
 ) {
   const held = new Map<string, string>()
   for (const c of considered) {
@@ -535,7 +566,7 @@ function settlement(
   const gone = new Set(notified.done.map(noticeKey))
   const added = notified.left.filter(n => notified.fresh.includes(n))
   return {
-    paths: [CURSOR_PATH, NOTICES_PATH],
+    paths: [CURSOR_PATH, NOTICES_PATH, ...(snapshot ? [snapshot.path] : [])],
     headline: `Read ${count(found.repositories.length, 'repository', 'repositories')} (run ${run})`,
     changes(files: Map<string, string | null>) {
       const cursorText = files.get(CURSOR_PATH) ?? null
@@ -552,8 +583,51 @@ function settlement(
       const changes = [{ path: CURSOR_PATH, content: encodeCursorFile(cursor) }]
       if (notices.length > 0 || noticesText !== null)
         changes.push({ path: NOTICES_PATH, content: encodeNoticesFile(notices) })
+      if (snapshot) changes.push(snapshot)
       return changes.filter(c => c.content !== files.get(c.path))
     }
+  }
+}
+
+/**
+ * Whether this job shows the leaderboard: the ladder is the whole course's, so of a shard matrix
+ * only the first job shows it (each would otherwise count the others' gains again).
+ */
+function showsLeaderboard(sync: SyncSettings): boolean {
+  return sync.leaderboard !== 'off' && (sync.shard === null || sync.shard.index === 1)
+}
+
+/**
+ * The leaderboard after the awards (its code loaded only here). Optional and harmless: whatever
+ * goes wrong is one warning, and no award, result or output changes.
+ */
+async function makeLeaderboard(
+  d: SyncDeps,
+  client: GitHubClient,
+  previous: string | null
+): Promise<LeaderboardOutcome | null> {
+  const { settings, context, log } = d
+  const setting = settings.sync!.leaderboard
+  if (!showsLeaderboard(settings.sync!) || setting === 'off') return null
+  try {
+    const { publishLeaderboard } = await import('../leaderboard/publish.js')
+    return await publishLeaderboard({
+      setting,
+      courseId: settings.courseId,
+      dryRun: settings.dryRun,
+      moodle: d.moodle,
+      previous,
+      client,
+      repository: context.repository,
+      serverUrl: context.serverUrl,
+      runId: context.runId,
+      log
+    })
+  } catch (e) {
+    log.warning(
+      `Leaderboard: not made (${e instanceof Error ? e.message : String(e)}). The awards are not affected.`
+    )
+    return null
   }
 }
 
