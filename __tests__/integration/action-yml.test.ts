@@ -53,7 +53,7 @@ const DOCUMENTED_INPUTS: Array<[string, string | { required: true }]> = [
   ['shard', ''],
   ['leaderboard', 'off']
 ]
-const DOCUMENTED_OUTPUTS = ['xp', 'awarded-points', 'moodle-user-id', 'results']
+const DOCUMENTED_OUTPUTS = ['xp', 'level', 'awarded-points', 'moodle-user-id', 'results']
 
 let parser: WorkflowParser
 

@@ -3,9 +3,9 @@
  * branch -> discovery (what changed in each repository since its cursor) -> the event planner on
  * each item, with require-approval and the freshness rule -> Moodle users -> the ledger (the
  * branch, and event mode's records in the items' comments) -> max-awards -> (a dry run stops
- * here) -> claim (one commit) -> award (`concurrency` at a time) -> congratulate -> the
- * leaderboard, when on (`leaderboard/`, loaded only then) -> settle (the outcomes, the cursor, the
- * notices and the leaderboard's snapshot: one commit) -> report.
+ * here) -> claim (one commit) -> award (`concurrency` at a time) -> the course's levels (one
+ * read) -> congratulate -> the leaderboard, when on (`leaderboard/`) -> settle (the outcomes, the
+ * cursor, the notices and the leaderboard's snapshot: one commit) -> report.
  */
 import { resolveCandidates } from '../award/resolve.js'
 import { resultFor, secondAccounts } from '../award/recipients.js'
@@ -26,6 +26,8 @@ import {
 } from '../ledger/ledger.js'
 import { recordKeyFrom, type SignedRecord } from '../ledger/records.js'
 import { publishLeaderboard, type LeaderboardOutcome } from '../leaderboard/publish.js'
+import { levelAfterAward, type StudentLevel } from '../level/level.js'
+import type { LevelsReader } from '../level/reader.js'
 import type { MoodleClient } from '../moodle/client.js'
 import type { RunReport } from '../report/run-report.js'
 import { readRoster } from '../roster/read.js'
@@ -63,6 +65,8 @@ export interface SyncDeps {
   context: RunContext
   moodle: MoodleClient
   log: Logger
+  /** The course's levels, for the congratulations and `results`; none: no levels. */
+  levels?: LevelsReader
   /** Called once an award request may go out (from then on a failure may follow awards). */
   onAwarding?: () => void
 }
@@ -194,10 +198,14 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
   if (going === null) return finish()
   d.onAwarding?.()
   const outcomes = await awardAll(going, d)
+  const levels = await levelsOf(outcomes, d.levels)
   // A shard writes the notices of its own repositories: no two shards write the same comment.
   const mine = new Set(found.repositories.map(r => r.toLowerCase()))
   const earlier = state.notices.filter(n => mine.has(n.repository.toLowerCase()))
-  const notified = await congratulate(ledger, store, outcomes, earlier, settings, client, scale)
+  const notified = await congratulate(ledger, store, outcomes, earlier, settings, client, {
+    scale,
+    levels
+  })
   for (const warning of notified.warnings) log.warning(warning)
   leaderboard = await makeLeaderboard(d, client, state.leaderboard)
 
@@ -463,6 +471,28 @@ async function awardAll(going: Considered[], d: SyncDeps): Promise<Sent[]> {
   return sent
 }
 
+/**
+ * The level each award of this run took its student to (the course's levels, read once), by the
+ * award's key id; each award's result gets it too. None when the levels are not known.
+ */
+async function levelsOf(
+  sent: Sent[],
+  reader: LevelsReader | undefined
+): Promise<Map<string, StudentLevel>> {
+  const out = new Map<string, StudentLevel>()
+  const done = sent.filter(s => s.outcome.state === 'done')
+  const levels = reader && done.length > 0 ? await reader.levels() : null
+  if (!levels) return out
+  for (const { considered: c, outcome } of done) {
+    if (outcome.xp === null || !c.result) continue
+    const level = levelAfterAward(levels, { xp: outcome.xp, points: c.entry.points })
+    if (!level) continue
+    c.result = { ...c.result, level }
+    out.set(keyId(outcome.recipient.key), level)
+  }
+  return out
+}
+
 function noticeKey(n: Pick<Notice, 'repository' | 'number' | 'nonce'>): string {
   return `${itemKey(n.repository, n.number)} ${n.nonce}`
 }
@@ -481,7 +511,8 @@ function noticed(n: Notice, r: StoredRecord): r is StoredRecord & SignedRecord {
 
 /**
  * The congratulations: those earlier runs left (their records read from the ledger branch),
- * then this run's awards, oldest first, within the run's limit.
+ * then this run's awards, oldest first, within the run's limit. This run's awards show the
+ * students' levels (`levels`, by key id); earlier runs' notices show none.
  */
 async function congratulate(
   ledger: Ledger,
@@ -490,7 +521,7 @@ async function congratulate(
   earlier: Notice[],
   settings: Settings,
   client: GitHubClient,
-  scale: number
+  o: { scale: number; levels: Map<string, StudentLevel> }
 ): Promise<Notified & { fresh: Notice[] }> {
   const settled = ledger.settled(sent.map(s => s.outcome))
   const records = new Map<string, SignedRecord[]>()
@@ -535,7 +566,8 @@ async function congratulate(
     comment: settings.comment,
     records: n => records.get(noticeKey(n)) ?? null,
     closed: n => closed.has(itemKey(n.repository, n.number)),
-    spacingMs: NOTICE_SPACING_MS * scale
+    level: r => o.levels.get(keyId(r.key)),
+    spacingMs: NOTICE_SPACING_MS * o.scale
   })
   return { ...notified, fresh }
 }
