@@ -53,7 +53,9 @@ const CAPTURED =
 const course = await startDemoCourse()
 const { moodle, github, apiUrl, inputs, files } = course
 try {
-  // 1. A merged pull request (label "bug" -> 25 points), then the same event again.
+  // 1. A merged pull request (label "bug" -> 25 points) by a student with 100 XP, who reaches
+  //    level 2 (120 XP) with it; then the same event again.
+  moodle.setXp(30, 3, 100)
   const pr = mergedPullRequest()
   const first = await runAction({
     eventName: 'pull_request_target',
@@ -120,7 +122,7 @@ try {
     '# The job summary',
     '',
     'What the action writes to the run page (`GITHUB_STEP_SUMMARY`), for course 30 with',
-    '`label-points: "bug: 25"`.',
+    '`label-points: "bug: 25"`, where Codertocat had 100 XP before.',
     CAPTURED,
     '',
     '## A merged pull request, first run',

@@ -7,7 +7,8 @@
 import { awardAll } from './award/award.js'
 import { resolveCandidates } from './award/resolve.js'
 import { earningEvent, planAwards } from './events/plan.js'
-import { MoodleClient } from './moodle/client.js'
+import { LEVELS_TIMEOUT_MS, levelsReader, type LevelsReader } from './level/reader.js'
+import { MoodleClient, type MoodleRetryOptions } from './moodle/client.js'
 import { proxyFromEnv } from './moodle/proxy.js'
 import { outputsFrom } from './report/outcome.js'
 import { awardReport, type RunReport } from './report/run-report.js'
@@ -27,6 +28,8 @@ export async function run(): Promise<void> {
   const raw = readRawInputs(process.env)
   maskSecrets(raw['moodle-token'], raw['github-token'])
   let moodle: MoodleClient | null = null
+  /** For the levels: its own short timeout and no retry (see level/reader.ts). */
+  let levelClient: MoodleClient | null = null
   const progress: Progress = { awarding: false }
   try {
     const context = readRunContext(process.env)
@@ -35,23 +38,32 @@ export async function run(): Promise<void> {
       threadEvent: earningEvent(context.eventName) !== undefined,
       repository: context.repository
     })
-    moodle =
+    const client = (timeoutMs: number, retry?: MoodleRetryOptions) =>
       settings.moodleToken === null
         ? null
         : new MoodleClient({
             endpoint: settings.moodleEndpoint,
             token: settings.moodleToken,
-            timeoutMs: settings.timeoutMs,
+            timeoutMs,
+            retry,
             proxy: proxyFromEnv(process.env)
           })
+    moodle = client(settings.timeoutMs)
+    levelClient =
+      settings.mode === 'check'
+        ? null
+        : client(Math.min(settings.timeoutMs, LEVELS_TIMEOUT_MS), { attempts: 1 })
+    const levels: LevelsReader | undefined = levelClient
+      ? levelsReader({ moodle: levelClient, courseId: settings.courseId, log })
+      : undefined
     // Check mode's and sync mode's code load only in their modes: award runs, the frequent
     // ones, never parse them.
     const report =
       settings.mode === 'check'
         ? await (await import('./check/check.js')).runCheck(settings, context, moodle, log)
         : settings.mode === 'sync'
-          ? await runSyncMode(settings, context, moodle, progress)
-          : await runAward(settings, context, moodle, progress)
+          ? await runSyncMode(settings, context, moodle, progress, levels)
+          : await runAward(settings, context, moodle, progress, levels)
     await writeReport(report)
   } catch (error) {
     // Stopped before any award request: nothing was awarded, and the outputs say so.
@@ -60,6 +72,7 @@ export async function run(): Promise<void> {
     annotateError(failure.message, failure.where)
   } finally {
     await moodle?.close()
+    await levelClient?.close()
   }
 }
 
@@ -77,7 +90,8 @@ async function runAward(
   settings: Settings,
   context: RunContext,
   moodle: MoodleClient | null,
-  progress: Progress
+  progress: Progress,
+  levels?: LevelsReader
 ): Promise<RunReport> {
   if (moodle === null) throw new Error('moodle-token is required in award mode')
   const plan = planAwards(context.eventName, context.payload, settings)
@@ -85,7 +99,13 @@ async function runAward(
   const roster = await readRoster(settings, context.workspace, log)
   const candidates = await resolveCandidates(plan, roster, moodle)
   progress.awarding = true
-  const { results, notes } = await awardAll(plan, candidates, { settings, context, moodle, log })
+  const { results, notes } = await awardAll(plan, candidates, {
+    settings,
+    context,
+    moodle,
+    log,
+    levels
+  })
   return awardReport({
     event: plan.description,
     target: settings.courseId === 1 ? 'sitewide XP (course 1)' : `course ${settings.courseId}`,
@@ -100,7 +120,8 @@ async function runSyncMode(
   settings: Settings,
   context: RunContext,
   moodle: MoodleClient | null,
-  progress: Progress
+  progress: Progress,
+  levels?: LevelsReader
 ): Promise<RunReport> {
   if (moodle === null) throw new Error('moodle-token is required in sync mode')
   const { runSync } = await import('./sync/run.js')
@@ -109,6 +130,7 @@ async function runSyncMode(
     context,
     moodle,
     log,
+    levels,
     onAwarding: () => (progress.awarding = true)
   })
 }

@@ -50,9 +50,10 @@ const DOCUMENTED_INPUTS: Array<[string, string | { required: true }]> = [
   ['concurrency', '4'],
   ['max-awards', '500'],
   ['require-approval', 'false'],
-  ['shard', '']
+  ['shard', ''],
+  ['leaderboard', 'off']
 ]
-const DOCUMENTED_OUTPUTS = ['xp', 'awarded-points', 'moodle-user-id', 'results']
+const DOCUMENTED_OUTPUTS = ['xp', 'level', 'awarded-points', 'moodle-user-id', 'results']
 
 let parser: WorkflowParser
 

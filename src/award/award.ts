@@ -2,6 +2,8 @@ import type { Plan, PlanEntry, Subject } from '../events/types.js'
 import { GitHubError, type GitHubApi } from '../ledger/github.js'
 import type { Ledger, LedgerRecipient, Outcome } from '../ledger/ledger.js'
 import { keyId, LedgerError, ledgerKey, openCommentLedger } from '../ledger/ledger.js'
+import { levelAfterAward, type StudentLevel } from '../level/level.js'
+import type { LevelsReader } from '../level/reader.js'
 import type { MoodleClient } from '../moodle/client.js'
 import type { RecipientResult } from '../report/status.js'
 import type { Logger } from '../runner/actions.js'
@@ -17,6 +19,8 @@ export interface AwardDeps {
   context: RunContext
   moodle: Pick<MoodleClient, 'awardPoints'>
   log: Logger
+  /** The course's levels, for the students' levels in the comment and outputs; none: no levels. */
+  levels?: LevelsReader
 }
 
 /** A candidate who would receive points, with its place in the results. */
@@ -30,7 +34,8 @@ type Settle = (
   item: Eligible,
   status: RecipientResult['status'],
   reason: string,
-  xp?: number | null
+  xp?: number | null,
+  level?: StudentLevel
 ) => void
 
 /**
@@ -48,8 +53,9 @@ export async function awardAll(
   const { settings, log } = deps
   const results: (RecipientResult | null)[] = candidates.map(c => c.settled)
   const notes: string[] = []
-  const settle: Settle = (item, status, reason, xp = null) => {
-    results[item.index] = resultFor(item.entry, item.moodleUserId, status, reason, xp)
+  const settle: Settle = (item, status, reason, xp = null, level) => {
+    const result = resultFor(item.entry, item.moodleUserId, status, reason, xp)
+    results[item.index] = level === undefined ? result : { ...result, level }
   }
   const seconds = secondAccounts(candidates)
   const eligible = candidates.flatMap((c, index): Eligible[] => {
@@ -151,6 +157,7 @@ async function awardEligible(
   }
   const claims = ledger ? await ledger.ledger.claim(listed(toAward)) : null
   const outcomes: Outcome[] = []
+  const done: { item: Eligible; xp: number }[] = []
   for (const item of toAward) {
     const claim = claims?.get(idOf(item)) ?? { go: true as const }
     if (!claim.go) {
@@ -169,9 +176,8 @@ async function awardEligible(
       courseId: settings.courseId
     })
     if (sent.state === 'done') {
-      settle(item, 'awarded', `${points} points (${plan.pointsSource})`, sent.xp)
       log.info(`Awarded ${points} points to ${who}; new total ${sent.xp}.`)
-      if (recipient) outcomes.push({ recipient, state: 'done', xp: sent.xp })
+      done.push({ item, xp: sent.xp })
     } else {
       // With a ledger, its own procedure (check, then force) replaces the client's advice.
       const reason =
@@ -182,6 +188,15 @@ async function awardEligible(
       if (recipient)
         outcomes.push({ recipient, state: sent.state, xp: null, reason: sent.error.message })
     }
+  }
+  // Settled once the levels are known; they are read after every award of the run, so a slow
+  // read delays no award.
+  const levels = done.length > 0 ? await deps.levels?.levels() : null
+  for (const { item, xp } of done) {
+    const level = levels ? levelAfterAward(levels, { xp, points: item.entry.points }) : undefined
+    settle(item, 'awarded', `${item.entry.points} points (${plan.pointsSource})`, xp, level)
+    const recipient = recipients.get(item)
+    if (recipient) outcomes.push({ recipient, state: 'done', xp, level })
   }
   if (ledger && outcomes.length > 0) await ledger.ledger.settle(outcomes)
 }

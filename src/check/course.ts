@@ -264,15 +264,14 @@ export function testAwardItem(courseId: number, award: TestAward): CheckItem {
 export const XP_READ_FUNCTIONS = [
   {
     name: USER_STATE_FUNCTION,
-    gives:
-      "each student's level (for the level in the students' comments); check mode reads XP with it to verify the course",
-    without:
-      "the students' comments cannot show their level, and check mode cannot verify the course and the permission to award without awarding"
+    gives: "check mode reads a student's XP with it to verify the course",
+    without: 'check mode cannot verify the course and the permission to award without awarding'
   },
   {
     name: LEVELS_INFO_FUNCTION,
-    gives: "the course's levels and their names",
-    without: "the students' comments cannot name the levels"
+    gives:
+      "the course's levels and their names, for each student's level in the comments and the outputs",
+    without: "the students' comments cannot show their level, nor the outputs"
   },
   {
     name: LADDER_FUNCTION,

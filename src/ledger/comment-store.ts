@@ -335,12 +335,13 @@ export class CommentStore implements LedgerStore {
   }
 
   private body(subject: Subject, mine: ClaimEntry[]): string {
-    const entries: TextEntry[] = mine.map(({ recipient: r, record }) => ({
+    const entries: TextEntry[] = mine.map(({ recipient: r, record, level }) => ({
       login: r.login,
       moodleUserId: r.moodleUserId,
       points: r.points,
       xp: record.xp,
-      state: textState(record)
+      state: textState(record),
+      ...(level ? { level } : {})
     }))
     return commentBody({
       comment: this.o.comment,

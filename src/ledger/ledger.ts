@@ -25,6 +25,7 @@ import {
   type RunState
 } from './decide.js'
 import type { GitHubClient } from '../github/client.js'
+import type { StudentLevel } from '../level/level.js'
 import {
   commentApi,
   GitHubError,
@@ -67,6 +68,8 @@ export interface Outcome {
   state: 'done' | 'failed' | 'unknown'
   xp: number | null
   reason?: string
+  /** The student's level after a done award, for the comment (not recorded). */
+  level?: StudentLevel
 }
 
 export interface LedgerOptions {
@@ -210,9 +213,10 @@ export class Ledger {
     const out = new Map<string, SignedRecord>()
     const claim = this.own
     if (!claim) return out
-    for (const { recipient, state, xp } of outcomes) {
+    for (const { recipient, state, xp, level } of outcomes) {
       const entry = claim.entries.find(e => keyId(e.recipient.key) === keyId(recipient.key))
       if (!entry) continue
+      if (level && state === 'done') entry.level = level
       const { mac: _old, unknown: _was, ...claimed } = entry.record
       const settled: LedgerRecord = {
         ...claimed,

@@ -31,6 +31,7 @@
  * A store knows nothing of decisions: which award to claim, who gives way, and what a record
  * means are the ledger's (`decide.ts`), the same for every store.
  */
+import type { StudentLevel } from '../level/level.js'
 import type { LedgerKey, LedgerRecord, SignedRecord } from './records.js'
 
 /** How far a record can be trusted as the action's own. */
@@ -71,6 +72,8 @@ export interface LedgerRecipient {
 export interface ClaimEntry {
   recipient: LedgerRecipient
   record: SignedRecord
+  /** The student's level after the award, once settled: the comment shows it; never recorded. */
+  level?: StudentLevel
 }
 
 /** One run's claim: its records share the nonce. */

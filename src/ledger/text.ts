@@ -3,6 +3,7 @@
  * Pure. Every string that comes from the event (titles, logins) goes through `escapeText`.
  */
 import type { Subject } from '../events/types.js'
+import { levelNext, levelPhrase, levelTitle, type StudentLevel } from '../level/level.js'
 import { encodeRecord, type LedgerRecord } from './records.js'
 
 /** Outcome of one recipient as the comment shows it. */
@@ -14,6 +15,8 @@ export interface TextEntry {
   points: number
   xp: number | null
   state: TextState
+  /** The level a done award's total reached; absent when the course's levels are not known. */
+  level?: StudentLevel
 }
 
 // Characters that Markdown or HTML could read as syntax, plus `@` (mentions, e.g. a team),
@@ -46,13 +49,22 @@ function what(subject: Subject): string {
   return subject.kind === 'pull_request' ? 'pull request' : 'issue'
 }
 
+/** What follows the total: the level (the teacher's name for it escaped), a level-up said so. */
+function levelText(level: StudentLevel | undefined): string {
+  if (!level) return ''
+  return level.levelUp
+    ? `. ⬆️ New level: **${levelTitle(level, escapeText)}**; ${levelNext(level)}`
+    : ` (${levelPhrase(level, escapeText)})`
+}
+
 function line(e: TextEntry, subject: Subject): string {
   const who = mention(e.login, e.moodleUserId)
   switch (e.state) {
-    case 'done':
-      return e.xp === null
-        ? `- 🎉 ${who} earned **${e.points} XP** for this ${what(subject)}. Well done!`
-        : `- 🎉 ${who} earned **${e.points} XP** for this ${what(subject)} and now has **${e.xp} XP** in total. Well done!`
+    case 'done': {
+      const earned = `- 🎉 ${who} earned **${e.points} XP** for this ${what(subject)}`
+      if (e.xp === null) return `${earned}. Well done!`
+      return `${earned} and now has **${e.xp} XP** in total${levelText(e.level)}. Well done!`
+    }
     case 'failed':
       return `- ${who}: the ${e.points} XP could not be awarded this time. Your teacher can see why in the workflow run.`
     case 'unknown':

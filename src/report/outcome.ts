@@ -3,6 +3,7 @@ import type { RecipientResult } from './status.js'
 /** The step outputs (see action.yml), computed from the per-recipient results. */
 export interface Outputs {
   xp: string
+  level: string
   'awarded-points': string
   'moodle-user-id': string
   results: string
@@ -18,9 +19,12 @@ export function outputsFrom(results: RecipientResult[]): Outputs {
     .reduce((sum, r) => sum + r.points, 0)
   return {
     xp: firstAwarded?.xp != null ? String(firstAwarded.xp) : '',
+    // Levels are read for this run's awards only: empty on a re-run.
+    level: firstAwarded?.level ? String(firstAwarded.level.number) : '',
     'awarded-points': String(awardedPoints),
     'moodle-user-id': results[0]?.moodleUserId != null ? String(results[0].moodleUserId) : '',
-    results: JSON.stringify(results)
+    // Every entry has `level`, null when it is not known.
+    results: JSON.stringify(results.map(r => ({ ...r, level: r.level ?? null })))
   }
 }
 

@@ -11,6 +11,8 @@ import { plain } from '../report/text.js'
 export interface Logger {
   info(message: string): void
   warning(message: string): void
+  /** A notice annotation: something optional the teacher may want to turn on. */
+  notice?(message: string): void
 }
 
 /** Masks secrets (the runner's mask, and this edge's redaction) before anything is logged. */
@@ -24,7 +26,8 @@ const line = (message: string) => plain(redactSecrets(message))
 
 export const log: Logger = {
   info: message => core.info(line(message)),
-  warning: message => core.warning(line(message))
+  warning: message => core.warning(line(message)),
+  notice: message => core.notice(line(message))
 }
 
 /** An error annotation; with a file and line it marks that line in the pull request. */

@@ -32,7 +32,8 @@ export const INPUT_DEFAULTS = {
   concurrency: '4',
   'max-awards': '500',
   'require-approval': 'false',
-  shard: ''
+  shard: '',
+  leaderboard: 'off'
 } as const
 
 export type InputName = keyof typeof INPUT_DEFAULTS

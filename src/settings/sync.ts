@@ -1,6 +1,7 @@
 /**
  * The inputs of sync mode (`repositories`, `since`, `concurrency`, `max-awards`,
- * `require-approval`, `shard`) and `ledger-branch`, which event mode reads too. Pure.
+ * `require-approval`, `shard`, `leaderboard`) and `ledger-branch`, which event mode reads too.
+ * Pure.
  */
 import { plain } from '../report/text.js'
 import {
@@ -20,7 +21,12 @@ export interface SyncSettings {
   maxAwards: number
   requireApproval: boolean
   shard: Shard | null
+  /** Where the course's leaderboard goes after a run: nowhere, the job summary, or an issue. */
+  leaderboard: LeaderboardSetting
 }
+
+export const LEADERBOARD_SETTINGS = ['off', 'summary', 'issue'] as const
+export type LeaderboardSetting = (typeof LEADERBOARD_SETTINGS)[number]
 
 /** How the settings reader reads and refuses inputs (its own helpers, passed in). */
 export interface InputReaders {
@@ -90,6 +96,18 @@ function since(value: string, refuse: Refuse): string {
 /** Inputs that only sync mode reads, and that have no default. */
 const SYNC_ONLY: InputName[] = ['repositories', 'since', 'shard']
 
+/** `leaderboard`: off, summary or issue (any letter case). */
+function leaderboard(value: string, refuse: Refuse): LeaderboardSetting {
+  const wanted = value.toLowerCase()
+  const found = LEADERBOARD_SETTINGS.find(s => s === wanted)
+  if (found === undefined)
+    throw refuse(
+      'leaderboard',
+      `must be one of ${LEADERBOARD_SETTINGS.join(', ')}, got ${shown(value)}: summary shows the course's leaderboard in the job summary, issue keeps it in an issue of this repository (see docs/sync.md).`
+    )
+  return found
+}
+
 /**
  * Sync mode's settings, or null in other modes (where sync's own inputs must stay empty).
  *
@@ -105,6 +123,11 @@ export function syncSettings(
   if (mode !== 'sync') {
     const set = SYNC_ONLY.find(name => raw[name] !== '')
     if (set) throw refuse(set, 'is used only with mode: sync; remove it, or set mode: sync.')
+    if (leaderboard(raw.leaderboard, refuse) !== 'off')
+      throw refuse(
+        'leaderboard',
+        'is shown only by sync mode, which reads the course after its awards; remove it, or set mode: sync.'
+      )
     return null
   }
   const forbidden: Array<[InputName, boolean, string]> = [
@@ -154,7 +177,8 @@ export function syncSettings(
         'the most awards one run may make'
       ),
       requireApproval: read.bool('require-approval', raw['require-approval']),
-      shard: parseShard(raw.shard)
+      shard: parseShard(raw.shard),
+      leaderboard: leaderboard(raw.leaderboard, refuse)
     }
   } catch (e) {
     if (e instanceof SyncInputError)

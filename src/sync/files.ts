@@ -11,6 +11,7 @@ export const README_PATH = 'README.md'
 export const CURSOR_PATH = 'cursor.json'
 export const NOTICES_PATH = 'notices.json'
 export const LEDGER_DIR = 'ledger'
+export const LEADERBOARD_DIR = 'leaderboard'
 
 /** A file on the ledger branch that is not what the action wrote there. */
 export class StoreFormatError extends Error {
@@ -27,6 +28,11 @@ export class StoreFormatError extends Error {
 export function ledgerPath(repository: string): string {
   const [owner = '', name = ''] = repository.toLowerCase().split('/')
   return `${LEDGER_DIR}/${owner}/${name}.json`
+}
+
+/** `leaderboard/<course id>.json`: the course's last leaderboard (input `leaderboard`). */
+export function leaderboardPath(courseId: number): string {
+  return `${LEADERBOARD_DIR}/${courseId}.json`
 }
 
 export type StoredRecord = Record<string, unknown>
@@ -166,6 +172,8 @@ ever made twice.
   for what changed since.
 - \`notices.json\`: congratulations not written yet (a run writes a limited number of comments);
   later runs write them.
+- \`leaderboard/<course id>.json\` (with the input \`leaderboard\`): the course's last leaderboard,
+  from which the next one counts the XP each student gained.
 
 The branch history is the audit log: each run makes one commit to claim the awards it is about
 to make and one to record how they went.

@@ -8,6 +8,7 @@
  * `notices.json` on the ledger branch for later runs. A repository that refuses a comment
  * (403, 404) is not tried again in the run; a rate-limit answer stops the notifications.
  */
+import type { StudentLevel } from '../level/level.js'
 import type { GitHubApi } from '../ledger/github.js'
 import { GitHubError } from '../ledger/github.js'
 import type { LedgerRecord, SignedRecord } from '../ledger/records.js'
@@ -26,6 +27,8 @@ export interface NotifyOptions {
   records: (n: Notice) => SignedRecord[] | null
   /** The `comment` input: the friendly text, or only the records. */
   comment: boolean
+  /** The student's level after the award a record holds, when known (this run's awards). */
+  level?: (r: LedgerRecord) => StudentLevel | undefined
   /** Comments GitHub will not take, known beforehand (locked, archived), by notice. */
   closed?: (n: Notice) => boolean
   limit?: number
@@ -47,8 +50,13 @@ function noticeId(n: Pick<Notice, 'repository' | 'number'>): string {
   return `${n.repository.toLowerCase()}#${n.number}`
 }
 
-/** The comment for a notice: each student's line, then the records. */
-export function noticeBody(n: Notice, records: SignedRecord[], comment: boolean): string {
+/** The comment for a notice: each student's line (with their level when known), then the records. */
+export function noticeBody(
+  n: Notice,
+  records: SignedRecord[],
+  comment: boolean,
+  levelOf: (r: LedgerRecord) => StudentLevel | undefined = () => undefined
+): string {
   const login = (r: LedgerRecord) =>
     n.people.find(p => p.recipient === r.key.recipient)?.login ?? null
   return commentBody({
@@ -60,13 +68,17 @@ export function noticeBody(n: Notice, records: SignedRecord[], comment: boolean)
       title: n.title,
       url: n.url
     },
-    entries: records.map(r => ({
-      login: login(r),
-      moodleUserId: r.moodleUserId,
-      points: r.points,
-      xp: r.xp,
-      state: 'done'
-    })),
+    entries: records.map(r => {
+      const level = levelOf(r)
+      return {
+        login: login(r),
+        moodleUserId: r.moodleUserId,
+        points: r.points,
+        xp: r.xp,
+        state: 'done' as const,
+        ...(level ? { level } : {})
+      }
+    }),
     records
   })
 }
@@ -94,7 +106,7 @@ export async function notify(queue: Notice[], o: NotifyOptions): Promise<Notifie
     if (sent > 0) await sleep(spacing)
     sent++
     try {
-      await o.api.createComment(n.repository, n.number, noticeBody(n, records, o.comment))
+      await o.api.createComment(n.repository, n.number, noticeBody(n, records, o.comment, o.level))
       out.written++
       out.done.push(n)
     } catch (e) {

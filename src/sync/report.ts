@@ -145,7 +145,8 @@ export function syncSummary(o: SyncReportInput): string {
  * students does not have: they are empty.
  */
 export function syncReport(o: SyncReportInput): RunReport {
-  const outputs = { ...outputsFrom(o.results), xp: '', 'moodle-user-id': '' }
+  // One student's xp, level or id would stand for nobody in particular among many.
+  const outputs = { ...outputsFrom(o.results), xp: '', level: '', 'moodle-user-id': '' }
   const about = (r: SyncResult) => ` for ${r.repository}#${r.number}`
   const problems = [...o.problems, ...failuresOf(o.results, o.failOnUnmapped, about)]
   return {

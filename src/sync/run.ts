@@ -3,8 +3,9 @@
  * branch -> discovery (what changed in each repository since its cursor) -> the event planner on
  * each item, with require-approval and the freshness rule -> Moodle users -> the ledger (the
  * branch, and event mode's records in the items' comments) -> max-awards -> (a dry run stops
- * here) -> claim (one commit) -> award (`concurrency` at a time) -> congratulate -> settle (the
- * outcomes, the cursor and the notices: one commit) -> report.
+ * here) -> claim (one commit) -> award (`concurrency` at a time) -> the course's levels (one
+ * read) -> congratulate -> the leaderboard, when on (`leaderboard/`) -> settle (the outcomes, the
+ * cursor, the notices and the leaderboard's snapshot: one commit) -> report.
  */
 import { resolveCandidates } from '../award/resolve.js'
 import { resultFor, secondAccounts } from '../award/recipients.js'
@@ -24,6 +25,9 @@ import {
   type RunState
 } from '../ledger/ledger.js'
 import { recordKeyFrom, type SignedRecord } from '../ledger/records.js'
+import { publishLeaderboard, type LeaderboardOutcome } from '../leaderboard/publish.js'
+import { levelAfterAward, type StudentLevel } from '../level/level.js'
+import type { LevelsReader } from '../level/reader.js'
 import type { MoodleClient } from '../moodle/client.js'
 import type { RunReport } from '../report/run-report.js'
 import { readRoster } from '../roster/read.js'
@@ -42,6 +46,7 @@ import {
   decodeNoticesFile,
   encodeCursorFile,
   encodeNoticesFile,
+  leaderboardPath,
   NOTICES_PATH,
   StoreFormatError,
   type Notice,
@@ -60,6 +65,8 @@ export interface SyncDeps {
   context: RunContext
   moodle: MoodleClient
   log: Logger
+  /** The course's levels, for the congratulations and `results`; none: no levels. */
+  levels?: LevelsReader
   /** Called once an award request may go out (from then on a failure may follow awards). */
   onAwarding?: () => void
 }
@@ -88,6 +95,8 @@ interface Considered {
 interface BranchState {
   cursor: SyncCursor
   notices: Notice[]
+  /** The text of the leaderboard's snapshot (read only when this job shows the leaderboard). */
+  leaderboard: string | null
 }
 
 export async function runSync(d: SyncDeps): Promise<RunReport> {
@@ -116,7 +125,8 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
     retryBaseMs: 500 * scale
   })
 
-  const state = await readBranchState(central)
+  const board = showsLeaderboard(sync) ? leaderboardPath(settings.courseId) : null
+  const state = await readBranchState(central, board)
   const config = configFingerprint(settings, roster, sync.requireApproval)
   const found = await discoverWork(api, sync, state.cursor, config)
   log.info(
@@ -128,8 +138,17 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
       `Input "repositories": ${u.entry} ${u.reason}; correct the entry or give github-token access to it.`
   )
   const notes: string[] = []
-  const finish = () =>
-    report(settings, sync, found, considered, notes, problems, { client, store, started, log })
+  let leaderboard: LeaderboardOutcome | null = null
+  const finish = () => {
+    const r = report(settings, sync, found, considered, notes, problems, {
+      client,
+      store,
+      started,
+      log
+    })
+    if (leaderboard) r.summary = `${r.summary}\n${leaderboard.summary}`
+    return r
+  }
 
   const comments = new ItemCommentSource({
     items: found.items,
@@ -161,6 +180,7 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
     notes.push('Dry run: nothing was awarded and nothing was written (no commit, no comment).')
     if (toAward.length > sync.maxAwards)
       notes.push(maxAwardsLine(toAward.length, sync.maxAwards).replace('This run', 'A real run'))
+    leaderboard = await makeLeaderboard(d, client, state.leaderboard)
     return finish()
   }
   if (toAward.length > sync.maxAwards) {
@@ -178,15 +198,21 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
   if (going === null) return finish()
   d.onAwarding?.()
   const outcomes = await awardAll(going, d)
+  const levels = await levelsOf(outcomes, d.levels)
   // A shard writes the notices of its own repositories: no two shards write the same comment.
   const mine = new Set(found.repositories.map(r => r.toLowerCase()))
   const earlier = state.notices.filter(n => mine.has(n.repository.toLowerCase()))
-  const notified = await congratulate(ledger, store, outcomes, earlier, settings, client, scale)
+  const notified = await congratulate(ledger, store, outcomes, earlier, settings, client, {
+    scale,
+    levels
+  })
   for (const warning of notified.warnings) log.warning(warning)
+  leaderboard = await makeLeaderboard(d, client, state.leaderboard)
 
-  store.settleWith(settlement(found, considered, sync, config, notified, run))
+  const snapshot = leaderboard?.file ?? null
+  store.settleWith(settlement(found, considered, sync, config, notified, run, snapshot))
   await ledger.settle(outcomes.map(o => o.outcome))
-  if (found.items.length > 0 || notified.done.length > 0) {
+  if (found.items.length > 0 || notified.done.length > 0 || snapshot !== null) {
     try {
       await store.commitSettlement()
     } catch (e) {
@@ -199,15 +225,26 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
   return finish()
 }
 
-/** `cursor.json` and `notices.json` at the branch head (none yet: empty). */
-async function readBranchState(central: CentralStore): Promise<BranchState> {
+/**
+ * `cursor.json` and `notices.json` at the branch head (none yet: empty), and the leaderboard's
+ * snapshot at `leaderboard` (its path, when this job shows the leaderboard).
+ */
+async function readBranchState(
+  central: CentralStore,
+  leaderboard: string | null
+): Promise<BranchState> {
   try {
-    const snap = await central.read([CURSOR_PATH, NOTICES_PATH])
+    const snap = await central.read([
+      CURSOR_PATH,
+      NOTICES_PATH,
+      ...(leaderboard ? [leaderboard] : [])
+    ])
     const cursor = snap.files.get(CURSOR_PATH)
     const notices = snap.files.get(NOTICES_PATH)
     return {
       cursor: cursor ? decodeCursorFile(cursor) : {},
-      notices: notices ? decodeNoticesFile(notices) : []
+      notices: notices ? decodeNoticesFile(notices) : [],
+      leaderboard: leaderboard ? (snap.files.get(leaderboard) ?? null) : null
     }
   } catch (e) {
     if (e instanceof StoreError || e instanceof StoreFormatError)
@@ -434,6 +471,28 @@ async function awardAll(going: Considered[], d: SyncDeps): Promise<Sent[]> {
   return sent
 }
 
+/**
+ * The level each award of this run took its student to (the course's levels, read once), by the
+ * award's key id; each award's result gets it too. None when the levels are not known.
+ */
+async function levelsOf(
+  sent: Sent[],
+  reader: LevelsReader | undefined
+): Promise<Map<string, StudentLevel>> {
+  const out = new Map<string, StudentLevel>()
+  const done = sent.filter(s => s.outcome.state === 'done')
+  const levels = reader && done.length > 0 ? await reader.levels() : null
+  if (!levels) return out
+  for (const { considered: c, outcome } of done) {
+    if (outcome.xp === null || !c.result) continue
+    const level = levelAfterAward(levels, { xp: outcome.xp, points: c.entry.points })
+    if (!level) continue
+    c.result = { ...c.result, level }
+    out.set(keyId(outcome.recipient.key), level)
+  }
+  return out
+}
+
 function noticeKey(n: Pick<Notice, 'repository' | 'number' | 'nonce'>): string {
   return `${itemKey(n.repository, n.number)} ${n.nonce}`
 }
@@ -452,7 +511,8 @@ function noticed(n: Notice, r: StoredRecord): r is StoredRecord & SignedRecord {
 
 /**
  * The congratulations: those earlier runs left (their records read from the ledger branch),
- * then this run's awards, oldest first, within the run's limit.
+ * then this run's awards, oldest first, within the run's limit. This run's awards show the
+ * students' levels (`levels`, by key id); earlier runs' notices show none.
  */
 async function congratulate(
   ledger: Ledger,
@@ -461,7 +521,7 @@ async function congratulate(
   earlier: Notice[],
   settings: Settings,
   client: GitHubClient,
-  scale: number
+  o: { scale: number; levels: Map<string, StudentLevel> }
 ): Promise<Notified & { fresh: Notice[] }> {
   const settled = ledger.settled(sent.map(s => s.outcome))
   const records = new Map<string, SignedRecord[]>()
@@ -506,7 +566,8 @@ async function congratulate(
     comment: settings.comment,
     records: n => records.get(noticeKey(n)) ?? null,
     closed: n => closed.has(itemKey(n.repository, n.number)),
-    spacingMs: NOTICE_SPACING_MS * scale
+    level: r => o.levels.get(keyId(r.key)),
+    spacingMs: NOTICE_SPACING_MS * o.scale
   })
   return { ...notified, fresh }
 }
@@ -514,7 +575,8 @@ async function congratulate(
 /**
  * What the settling commit writes besides the records, computed on the files as they are at
  * each try (another run or shard may have written meanwhile): this run's repositories in the
- * cursor, and the notices it wrote taken off the queue, those it left put on.
+ * cursor, the notices it wrote taken off the queue, those it left put on, and the leaderboard's
+ * new snapshot (`snapshot`, when it changed).
  */
 function settlement(
   found: Discovery,
@@ -522,7 +584,8 @@ function settlement(
   sync: SyncSettings,
   config: string,
   notified: Notified & { fresh: Notice[] },
-  run: string
+  run: string,
+  snapshot: { path: string; content: string } | null
 ) {
   const held = new Map<string, string>()
   for (const c of considered) {
@@ -535,7 +598,7 @@ function settlement(
   const gone = new Set(notified.done.map(noticeKey))
   const added = notified.left.filter(n => notified.fresh.includes(n))
   return {
-    paths: [CURSOR_PATH, NOTICES_PATH],
+    paths: [CURSOR_PATH, NOTICES_PATH, ...(snapshot ? [snapshot.path] : [])],
     headline: `Read ${count(found.repositories.length, 'repository', 'repositories')} (run ${run})`,
     changes(files: Map<string, string | null>) {
       const cursorText = files.get(CURSOR_PATH) ?? null
@@ -552,8 +615,52 @@ function settlement(
       const changes = [{ path: CURSOR_PATH, content: encodeCursorFile(cursor) }]
       if (notices.length > 0 || noticesText !== null)
         changes.push({ path: NOTICES_PATH, content: encodeNoticesFile(notices) })
+      if (snapshot) changes.push(snapshot)
       return changes.filter(c => c.content !== files.get(c.path))
     }
+  }
+}
+
+/**
+ * Whether this job shows the leaderboard: the ladder is the whole course's, so of a shard matrix
+ * only the first job shows it (each would otherwise count the others' gains again).
+ */
+function showsLeaderboard(sync: SyncSettings): boolean {
+  return sync.leaderboard !== 'off' && (sync.shard === null || sync.shard.index === 1)
+}
+
+/**
+ * The leaderboard after the awards. Its code is part of the sync chunk (about 11 KB): a lazy
+ * chunk of its own made esbuild split the shared chunks again, and every award run loaded three
+ * more files. Optional and harmless: whatever
+ * goes wrong is one warning, and no award, result or output changes.
+ */
+async function makeLeaderboard(
+  d: SyncDeps,
+  client: GitHubClient,
+  previous: string | null
+): Promise<LeaderboardOutcome | null> {
+  const { settings, context, log } = d
+  const setting = settings.sync!.leaderboard
+  if (!showsLeaderboard(settings.sync!) || setting === 'off') return null
+  try {
+    return await publishLeaderboard({
+      setting,
+      courseId: settings.courseId,
+      dryRun: settings.dryRun,
+      moodle: d.moodle,
+      previous,
+      client,
+      repository: context.repository,
+      serverUrl: context.serverUrl,
+      runId: context.runId,
+      log
+    })
+  } catch (e) {
+    log.warning(
+      `Leaderboard: not made (${e instanceof Error ? e.message : String(e)}). The awards are not affected.`
+    )
+    return null
   }
 }
 

@@ -35,6 +35,8 @@ import {
 import { WEB_FLOW, type GitCommit, type GitTreeEntry, type Oid } from './git.js'
 import {
   GHOST,
+  itemNodeId,
+  nodeId,
   type GitHubWorld,
   type StoredComment,
   type WorldAccount,
@@ -248,10 +250,6 @@ interface Ctx {
   points: { used: number; resetAt: string }
 }
 
-function nodeId(kind: string, id: number | string): string {
-  return `${kind}_${Buffer.from(`${kind}:${id}`).toString('base64url')}`
-}
-
 function actor(a: WorldAccount | null) {
   if (!a) return null
   const login = a.type === 'Bot' ? a.login.replace(/\[bot\]$/, '') : a.login
@@ -327,7 +325,7 @@ class ItemView {
     return this.item.kind === 'pull_request' ? 'PullRequest' : 'Issue'
   }
   get id() {
-    return nodeId(this.item.kind === 'pull_request' ? 'PR' : 'I', this.item.id)
+    return itemNodeId(this.item)
   }
   get databaseId() {
     return this.item.id
@@ -363,6 +361,13 @@ class ItemView {
   }
   get locked() {
     return this.ctx.world.locked(this.item.repository.fullName, this.item.number)
+  }
+  get body() {
+    return this.item.body
+  }
+  get isPinned() {
+    if (this.item.kind !== 'issue') return notModelled('PullRequest.isPinned')
+    return this.item.pinned
   }
   get mergedAt() {
     return this.item.mergedAt
@@ -702,6 +707,38 @@ function findRepository(ctx: Ctx, owner: string, name: string): WorldRepository 
   return repo
 }
 
+/** GitHub pins at most this many issues per repository. */
+export const PINNED_ISSUES_LIMIT = 3
+
+/**
+ * `pinIssue`: needs write access to the repository's issues (a read-only token or one with
+ * "Issues: read-only" is refused); pinning a pinned issue changes nothing. GitHub pins at most
+ * three issues per repository; it documents the limit, not the error's wording, which is ours.
+ */
+function pinIssue(input: { issueId: string; clientMutationId?: string | null }, ctx: Ctx) {
+  const item = ctx.world.itemByNodeId(input.issueId)
+  if (!item || !ctx.world.visible(ctx.caller, item.repository))
+    throw new GitHubGraphQLError(
+      'NOT_FOUND',
+      `Could not resolve to a node with the global id of '${input.issueId}'`
+    )
+  if (item.kind !== 'issue')
+    throw new GitHubGraphQLError(
+      'NOT_FOUND',
+      `Could not resolve to Issue node with the global id of '${input.issueId}'`
+    )
+  if (ctx.caller.readOnly || ctx.caller.issuesReadOnly)
+    throw new GitHubGraphQLError('FORBIDDEN', 'Resource not accessible by integration')
+  const pinned = item.repository.items.filter(i => i.pinned && i !== item)
+  if (!item.pinned && pinned.length >= PINNED_ISSUES_LIMIT)
+    throw new GitHubGraphQLError(
+      'UNPROCESSABLE',
+      `This repository already has ${PINNED_ISSUES_LIMIT} pinned issues.`
+    )
+  item.pinned = true
+  return { clientMutationId: input.clientMutationId ?? null, issue: new ItemView(item, ctx) }
+}
+
 interface CommitInput {
   branch: {
     repositoryNameWithOwner?: string | null
@@ -824,6 +861,9 @@ const root = {
   },
   createCommitOnBranch({ input }: { input: CommitInput }, ctx: Ctx) {
     return createCommitOnBranch(input, ctx)
+  },
+  pinIssue({ input }: { input: { issueId: string; clientMutationId?: string | null } }, ctx: Ctx) {
+    return pinIssue(input, ctx)
   }
 }
 

@@ -1,11 +1,13 @@
 /**
- * The stand-in's routes over its world: `POST /graphql` and the Git database REST endpoints
- * (`/repos/{owner}/{repo}/git/...`): blobs, trees, commits and refs, with GitHub's answers
- * (201 on creation, 404 for what the token cannot see, 403 for read-only tokens, 409 on an
- * empty repository, 422 for a ref that exists or an update that is not a fast forward).
+ * The stand-in's routes over its world: `POST /graphql`, the issue endpoints (issues.ts), and
+ * the Git database REST endpoints (`/repos/{owner}/{repo}/git/...`): blobs, trees, commits and
+ * refs, with GitHub's answers (201 on creation, 404 for what the token cannot see, 403 for
+ * read-only tokens, 409 on an empty repository, 422 for a ref that exists or an update that is
+ * not a fast forward).
  */
 import { GraphQLEndpoint, type Answer } from './graphql.js'
 import type { GitCommit, GitTreeEntry, Oid } from './git.js'
+import { IssueRoutes } from './issues.js'
 import type { GitHubWorld, WorldCaller, WorldRepository } from './world.js'
 
 const RUN_PATH = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)$/
@@ -17,10 +19,12 @@ function fail(status: number, message: string): Answer {
 
 export class WorldRoutes {
   readonly graphql: GraphQLEndpoint
+  private readonly issues: IssueRoutes
   private base = 'https://api.github.com'
 
   constructor(private readonly world: GitHubWorld) {
     this.graphql = new GraphQLEndpoint(world)
+    this.issues = new IssueRoutes(world, () => this.base)
   }
 
   /** The API root URL used in `url` fields of answers. */
@@ -54,12 +58,15 @@ export class WorldRoutes {
     method: string,
     path: string,
     raw: string,
-    caller: WorldCaller
+    caller: WorldCaller,
+    query: URLSearchParams = new URLSearchParams()
   ): Promise<Answer | null> {
     if (path === '/graphql') {
       if (method !== 'POST') return fail(404, 'Not Found')
       return this.graphql.handle(caller, raw)
     }
+    const issue = this.issues.route(method, path, query, raw, caller)
+    if (issue) return issue
     const run = RUN_PATH.exec(path)
     if (run && method === 'GET') return this.workflowRun(`${run[1]}/${run[2]}`, run[3]!, caller)
     const m = GIT_PATH.exec(path)

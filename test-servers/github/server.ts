@@ -17,7 +17,8 @@
  * - faults per method and path, rate-limit answers with `x-ratelimit-*` headers, and error
  *   bodies that echo the request's token (as a misbehaving proxy or server might).
  *
- * What sync mode reads and writes (GraphQL, git data) is served from `world` by routes.ts.
+ * What sync mode reads and writes (GraphQL, git data, issues) is served from `world` by
+ * routes.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -49,6 +50,8 @@ export interface FakeToken {
   noActions?: boolean
   /** The account has write access to the repositories: it may comment on locked conversations. */
   pushAccess?: boolean
+  /** "Issues: read-only": opening, editing and pinning issues answer 403. */
+  issuesReadOnly?: boolean
 }
 
 export interface FakeComment {
@@ -375,7 +378,7 @@ export class GitHubFake {
       if (t.installation) return forbidden()
       return finish(200, { ...t.identity })
     }
-    const routed = await this.routes.route(method, path, raw, t)
+    const routed = await this.routes.route(method, path, raw, t, url.searchParams)
     if (routed) return finish(routed.status, routed.body, routed.headers)
 
     const userPath = /^\/users\/([^/]+)$/.exec(path)

@@ -40,6 +40,8 @@ export interface WorldCaller {
   repos?: string[]
   /** Without "Actions: read": workflow runs answer 403. */
   noActions?: boolean
+  /** "Issues: read-only": opening, editing and pinning issues answer 403. */
+  issuesReadOnly?: boolean
 }
 
 /** A workflow run as `GET /repos/{owner}/{repo}/actions/runs/{id}` shows it. */
@@ -69,6 +71,9 @@ export interface WorldItem {
   number: number
   id: number
   title: string
+  body: string
+  /** Pinned to the repository's issue list (issues only; GitHub allows three). */
+  pinned: boolean
   /** Null for a deleted account (GitHub shows the ghost). */
   author: WorldAccount | null
   state: 'OPEN' | 'CLOSED' | 'MERGED'
@@ -139,9 +144,19 @@ type When = string | Date | undefined
 export interface ItemInput {
   author: string | null
   title?: string
+  body?: string
   at?: When
   labels?: string[]
   assignees?: string[]
+}
+
+/** GitHub's global node id (`PR_...`, `I_...`): what GraphQL's `id` and REST's `node_id` say. */
+export function nodeId(kind: string, id: number | string): string {
+  return `${kind}_${Buffer.from(`${kind}:${id}`).toString('base64url')}`
+}
+
+export function itemNodeId(item: WorldItem): string {
+  return nodeId(item.kind === 'pull_request' ? 'PR' : 'I', item.id)
 }
 
 /** GitHub's placeholder for deleted accounts, as REST payloads name it. */
@@ -247,6 +262,13 @@ export class GitHubWorld {
     return this.find(fullName)?.items.find(i => i.number === number) ?? null
   }
 
+  /** The pull request or issue with this global node id. */
+  itemByNodeId(id: string): WorldItem | null {
+    for (const repo of this.repositories.values())
+      for (const item of repo.items) if (itemNodeId(item) === id) return item
+    return null
+  }
+
   private open(kind: WorldItem['kind'], repository: string, input: ItemInput): WorldItem {
     const repo = this.repository(repository)
     const at = this.time(input.at)
@@ -256,6 +278,8 @@ export class GitHubWorld {
       number: repo.items.length + 1,
       id: this.id(),
       title: input.title ?? (kind === 'pull_request' ? 'Solution' : 'Task'),
+      body: input.body ?? '',
+      pinned: false,
       author: input.author === null ? null : this.need(input.author),
       state: 'OPEN',
       stateReason: null,

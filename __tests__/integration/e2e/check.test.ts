@@ -431,7 +431,9 @@ describe('mode: check with a test award (check-award-user-id)', () => {
         points: 1,
         xp: 41,
         status: 'awarded',
-        reason: 'test award of check mode (check-award-user-id)'
+        reason: 'test award of check mode (check-award-user-id)',
+        // Check mode reads no level.
+        level: null
       }
     ])
   })

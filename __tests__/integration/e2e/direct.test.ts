@@ -8,7 +8,8 @@ import {
   ALL_FUNCTIONS,
   AWARD_FUNCTION,
   defaultMoodleConfig,
-  MoodleServer
+  MoodleServer,
+  LEVELS_INFO_FUNCTION
 } from '../../../test-servers/moodle/server.js'
 import {
   type ActionResult,
@@ -20,7 +21,16 @@ import { realExample } from '../../fixtures/events.js'
 /** Distinctive, so that any leak of it into captured output is unmistakable. */
 const TOKEN = 'e2e-direct-Secret-9c4f7a1e3b8d'
 
-const RESULT_KEYS = ['github', 'githubId', 'moodleUserId', 'points', 'xp', 'status', 'reason']
+const RESULT_KEYS = [
+  'github',
+  'githubId',
+  'moodleUserId',
+  'points',
+  'xp',
+  'status',
+  'reason',
+  'level'
+]
 
 let server: MoodleServer
 let sitewide: MoodleServer
@@ -96,12 +106,13 @@ describe('direct award with user-id', () => {
       points: 25,
       xp: 125,
       status: 'awarded',
-      reason: expect.stringContaining('25 points')
+      reason: expect.stringContaining('25 points'),
+      level: { number: 2, name: 'Apprentice', xpToNext: 151, levelUp: true }
     })
 
-    // The server agrees: one request, one award, form-encoded with the token in the body.
+    // The server agrees: one award, form-encoded with the token in the body, then the levels.
     expect(server.xp(30, 3)).toBe(125)
-    expect(server.requests).toHaveLength(1)
+    expect(server.requests.map(r => r.wsfunction)).toEqual([AWARD_FUNCTION, LEVELS_INFO_FUNCTION])
     expect(server.awardsApplied()).toBe(1)
     const [request] = server.requests
     expect(request).toMatchObject({
@@ -157,7 +168,9 @@ describe('direct award with user-id', () => {
     expect(result.results[0]).toMatchObject({ moodleUserId: 6, xp: 45, status: 'awarded' })
     expect(sitewide.xp(1, 6)).toBe(45)
     expect(sitewide.requests.map(r => r.params)).toEqual([
-      { userid: '6', points: '5', courseid: '1' }
+      { userid: '6', points: '5', courseid: '1' },
+      // The levels, read after the award.
+      { courseid: '1' }
     ])
     expect(result.summary).toContain('sitewide')
     expect(server.requests).toHaveLength(0)
@@ -207,7 +220,7 @@ describe('direct award with user-id', () => {
       })
       expect(result.code).toBe(0)
     }
-    expect(server.requests.map(r => r.path)).toEqual([
+    expect(server.requestsFor(AWARD_FUNCTION).map(r => r.path)).toEqual([
       '/webservice/rest/server.php',
       '/webservice/rest/server.php'
     ])

@@ -81,7 +81,8 @@ describe('dry-run: true on a merged pull request', () => {
         points: 25,
         xp: null,
         status: 'dry-run',
-        reason: expect.stringContaining('would award 25 points')
+        reason: expect.stringContaining('would award 25 points'),
+        level: null
       }
     ])
     expect(result.outputs['awarded-points']).toBe('0')

@@ -123,7 +123,9 @@ describe('pull requests', () => {
         points: 10,
         xp,
         status: 'awarded',
-        reason: expect.any(String)
+        reason: expect.any(String),
+        // The student's level after the award (levels.test.ts tests it).
+        level: expect.objectContaining({ number: expect.any(Number) })
       }
     ])
     expect(r.outputs).toMatchObject({

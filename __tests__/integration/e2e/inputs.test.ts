@@ -142,6 +142,7 @@ describe('bad inputs stop the step before anything is sent', () => {
       expectRejected(result, 'Input "github-token"', 'ledger: comment', 'ledger: off')
       expect(result.outputs).toEqual({
         xp: '',
+        level: '',
         'awarded-points': '0',
         'moodle-user-id': '',
         results: '[]'

@@ -134,7 +134,8 @@ function expectFailedStep(
       points: 10,
       xp: null,
       status,
-      reason: expect.any(String)
+      reason: expect.any(String),
+      level: null
     }
   ])
   expect(result.outputs['awarded-points']).toBe('0')
@@ -369,7 +370,7 @@ describe('faults around the request', () => {
     expect(result.code).toBe(0)
     expect(result.results[0]).toMatchObject({ status: 'awarded', xp: 110 })
     expect(result.outputs.xp).toBe('110')
-    expect(server.requests.map(r => r.status)).toEqual([503, 200])
+    expect(server.requestsFor(AWARD_FUNCTION).map(r => r.status)).toEqual([503, 200])
     expect(server.awardsApplied()).toBe(1)
     // Retry-After: 1 was honoured (the client's own first backoff is shorter).
     expect((answered[1] ?? 0) - (answered[0] ?? 0)).toBeGreaterThanOrEqual(900)
@@ -382,7 +383,7 @@ describe('faults around the request', () => {
 
     expect(result.code).toBe(0)
     expect(result.results[0]?.status).toBe('awarded')
-    expect(server.requests.map(r => r.status)).toEqual([429, 200])
+    expect(server.requestsFor(AWARD_FUNCTION).map(r => r.status)).toEqual([429, 200])
     expect(server.awardsApplied()).toBe(1)
     expectTokensHidden(result)
   })
@@ -393,7 +394,10 @@ describe('faults around the request', () => {
 
     expect(result.code).toBe(0)
     expect(result.results[0]?.status).toBe('awarded')
-    expect(server.requests.map(r => r.errorcode)).toEqual(['sitemaintenance', null])
+    expect(server.requestsFor(AWARD_FUNCTION).map(r => r.errorcode)).toEqual([
+      'sitemaintenance',
+      null
+    ])
     expect(server.awardsApplied()).toBe(1)
     expectTokensHidden(result)
   })

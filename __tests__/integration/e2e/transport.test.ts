@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import {
   AWARD_FUNCTION,
   DEMO_TOKEN,
+  LEVELS_INFO_FUNCTION,
   MoodleServer,
   REST_PATH,
   USERS_BY_FIELD_FUNCTION
@@ -140,11 +141,12 @@ describe.each([
     expect(moodle.requests.map(r => `${r.wsfunction} ${r.status}`)).toEqual([
       `${USERS_BY_FIELD_FUNCTION} 503`,
       `${USERS_BY_FIELD_FUNCTION} 200`,
-      `${AWARD_FUNCTION} 200`
+      `${AWARD_FUNCTION} 200`,
+      `${LEVELS_INFO_FUNCTION} 200`
     ])
     // Retry-After: 1 was honoured (the client's own first backoff is 0.5 s).
     expect((answered[1] ?? 0) - (answered[0] ?? 0)).toBeGreaterThanOrEqual(900)
-    expectCarried(moodle.url, 3)
+    expectCarried(moodle.url, 4)
   })
 
   it('a look-up whose connection closed after it ran: retried (a read changes nothing), awarded once', async () => {
@@ -154,7 +156,8 @@ describe.each([
     expectStatus(result, 'awarded')
     expect(moodle.requestsFor(USERS_BY_FIELD_FUNCTION)).toHaveLength(2)
     expect(moodle.awardsApplied()).toBe(1)
-    expectCarried(moodle.url, 3)
+    // Two look-ups, the award, the course's levels.
+    expectCarried(moodle.url, 4)
   })
 
   it('the award’s connection closed after it was sent: unknown, never retried', async () => {
@@ -197,7 +200,8 @@ describe.each([
       const result = await award(server.url)
       expectStatus(result, 'awarded')
       expect(result.outputs['xp']).toBe('110')
-      expectCarried(server.url, 1)
+      // The award, then the course's levels (this server's answer is not levels: left out).
+      expectCarried(server.url, 2)
     } finally {
       await server.close()
     }

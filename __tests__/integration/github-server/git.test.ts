@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { GITHUB_ACTIONS, GitHubFake, start } from '../../../test-servers/github/server.js'
+import { restRequest } from './http.js'
 
 let fake: GitHubFake
 let apiUrl: string
@@ -19,17 +20,8 @@ afterEach(async () => {
   await fake.stop()
 })
 
-async function rest(method: string, path: string, body?: unknown, token = 'ghs_default') {
-  const res = await fetch(`${apiUrl}${path}`, {
-    method,
-    headers: { authorization: `token ${token}` },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
-  return {
-    status: res.status,
-    body: (await res.json()) as Record<string, unknown> & { message?: string }
-  }
-}
+const rest = (method: string, path: string, body?: unknown, token = 'ghs_default') =>
+  restRequest(apiUrl, method, path, body, token)
 
 const git = '/repos/school/course/git'
 

@@ -52,6 +52,7 @@ describe('sync mode: bad inputs stop the step before anything is sent', () => {
     ['max-awards', { 'max-awards': '0' }, 'must be a whole number from 1'],
     ['require-approval', { 'require-approval': 'yes' }, 'must be true or false'],
     ['shard', { shard: '5/4' }, 'is not i/n'],
+    ['leaderboard', { leaderboard: 'top' }, 'must be one of off, summary, issue'],
     ['repositories', { repositories: 'not a repository' }, 'is not a repository'],
     ['mapping-file', { mapping: '' }, 'is required in sync mode (or mapping)'],
     ['github-token', { 'github-token': '' }, 'sync mode reads the course repositories']
@@ -79,5 +80,23 @@ describe('sync mode: bad inputs stop the step before anything is sent', () => {
     expect(r.errors).toEqual([
       expect.stringContaining(`Input "${input}": is used only with mode: sync`)
     ])
+  })
+
+  it('leaderboard outside sync mode is refused: only sync reads the course after its awards', async () => {
+    const r = await runAction({
+      apiUrl,
+      inputs: {
+        'moodle-url': moodle.url,
+        'moodle-token': DEMO_TOKEN,
+        'course-id': '30',
+        'user-id': '2',
+        leaderboard: 'summary'
+      }
+    })
+    expect(r.code).toBe(1)
+    expect(r.errors).toEqual([
+      expect.stringContaining('Input "leaderboard": is shown only by sync mode')
+    ])
+    expect(moodle.requests).toHaveLength(0)
   })
 })

@@ -271,3 +271,81 @@ describe('awardAll', () => {
     expect(notes).toEqual([])
   })
 })
+
+describe('awardAll with the levels', () => {
+  const LEVELS = [
+    { level: 1, xprequired: 0, name: 'Newcomer' },
+    { level: 2, xprequired: 100, name: 'Apprentice' },
+    { level: 3, xprequired: 200, name: null }
+  ]
+
+  /** The course's levels, or none (as when they could not be read); counts the reads. */
+  function levels(known = true) {
+    const reader = {
+      reads: 0,
+      levels() {
+        reader.reads++
+        return Promise.resolve(known ? LEVELS : null)
+      }
+    }
+    return reader
+  }
+
+  it('reads the levels once, after every award, and adds each award’s level to its result', async () => {
+    const order: string[] = []
+    const { moodle } = fakeMoodle(a => {
+      order.push(`award ${a.userId}`)
+      return a.userId === 2 ? 105 : 130
+    })
+    const reader = levels()
+    const { results } = await awardAll(
+      plan([octocat, hubot]),
+      [ready(octocat, 2), ready(hubot, 4)],
+      {
+        ...deps(moodle).deps,
+        levels: {
+          levels: () => {
+            order.push('levels')
+            return reader.levels()
+          }
+        }
+      }
+    )
+    expect(order).toEqual(['award 2', 'award 4', 'levels'])
+    expect(results).toEqual([
+      {
+        ...resultFor(octocat, 2, 'awarded', '10 points (points input)', 105),
+        level: { number: 2, name: 'Apprentice', xpToNext: 95, levelUp: true }
+      },
+      {
+        ...resultFor(hubot, 4, 'awarded', '25 points (points input)', 130),
+        level: { number: 2, name: 'Apprentice', xpToNext: 70, levelUp: false }
+      }
+    ])
+  })
+
+  it('leaves the level out, and the award as it was, when the levels are not known', async () => {
+    const { moodle } = fakeMoodle(() => 105)
+    const { results } = await awardAll(plan([octocat]), [ready(octocat, 2)], {
+      ...deps(moodle).deps,
+      levels: levels(false)
+    })
+    expect(results).toEqual([resultFor(octocat, 2, 'awarded', '10 points (points input)', 105)])
+  })
+
+  it('reads no levels when nothing was awarded: failed, unknown, dry run', async () => {
+    const { moodle } = fakeMoodle(a =>
+      a.userId === 2 ? moodleError('not-applied', 'refused') : moodleError('unknown', 'lost')
+    )
+    const reader = levels()
+    await awardAll(plan([octocat, hubot]), [ready(octocat, 2), ready(hubot, 4)], {
+      ...deps(moodle).deps,
+      levels: reader
+    })
+    await awardAll(plan([octocat]), [ready(octocat, 2)], {
+      ...deps(fakeMoodle(() => 1).moodle, { dryRun: true }).deps,
+      levels: reader
+    })
+    expect(reader.reads).toBe(0)
+  })
+})

@@ -107,6 +107,7 @@ describe('checkReport', () => {
     const report = checkReport(items, null)
     expect(report.outputs).toEqual({
       xp: '',
+      level: '',
       'awarded-points': '0',
       'moodle-user-id': '',
       results: '[]'

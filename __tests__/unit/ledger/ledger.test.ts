@@ -164,6 +164,30 @@ describe('a run, and the runs after it', () => {
     expect(infos).toEqual([expect.stringMatching(/issuecomment-\d+$/)])
   })
 
+  it("the final comment shows the student's level; the record keeps no trace of it", async () => {
+    const opened = open()
+    await opened.ledger.consult([alice, bob])
+    await opened.ledger.claim([alice, bob])
+    const level = { number: 2, name: 'Apprentice', xpToNext: 151, levelUp: true }
+    await opened.ledger.settle([
+      { recipient: alice, state: 'done', xp: 125, level },
+      { recipient: bob, state: 'done', xp: 40 }
+    ])
+    const body = github.comments(REPO, 7)[0]?.body ?? ''
+    expect(body).toContain(
+      '@alice earned **10 XP** for this pull request and now has **125 XP** in total. ⬆️ New level: **level 2, Apprentice**; 151 XP to level 3. Well done!'
+    )
+    expect(body).toContain(
+      '@bob earned **10 XP** for this pull request and now has **40 XP** in total. Well done!'
+    )
+    const kept = records(body)
+    expect(kept.map(r => [r.state, r.xp])).toEqual([
+      ['done', 125],
+      ['done', 40]
+    ])
+    expect(JSON.stringify(kept)).not.toMatch(/level|Apprentice/i)
+  })
+
   it('a later run: already-awarded with the recorded total, from one list call', async () => {
     await runOnce()
     github.calls.length = 0

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { decodeRecords, recordKeyFrom } from '../../../src/ledger/records.js'
+import type { StudentLevel } from '../../../src/level/level.js'
 import { commentBody, escapeText, mention } from '../../../src/ledger/text.js'
 import { sampleRecord } from '../../fixtures/ledger-records.js'
 import { PR } from '../../fixtures/subjects.js'
@@ -82,5 +83,44 @@ describe('commentBody', () => {
     expect(body).not.toContain('@')
     expect(body).not.toContain('Fix')
     expect(decodeRecords(body, KEY).map(d => d.record)).toEqual([record])
+  })
+
+  describe('with the level', () => {
+    const done = (level: StudentLevel) =>
+      commentBody({
+        comment: true,
+        subject,
+        entries: [{ login: 'alice', moodleUserId: 42, points: 10, xp: 320, state: 'done', level }],
+        records: [record]
+      }).split('\n')[2]
+
+    it('says the level and how far the next one is after the total', () => {
+      expect(done({ number: 3, name: 'Rising star', xpToNext: 159, levelUp: false })).toBe(
+        '- 🎉 @alice earned **10 XP** for this pull request and now has **320 XP** in total (level 3, Rising star; 159 XP to level 4). Well done!'
+      )
+    })
+
+    it('celebrates the award that reached a new level', () => {
+      expect(done({ number: 3, name: 'Rising star', xpToNext: 159, levelUp: true })).toBe(
+        '- 🎉 @alice earned **10 XP** for this pull request and now has **320 XP** in total. ⬆️ New level: **level 3, Rising star**; 159 XP to level 4. Well done!'
+      )
+    })
+
+    it('says the top level has no next', () => {
+      expect(done({ number: 10, name: null, xpToNext: null, levelUp: false })).toContain(
+        'in total (level 10; the top level). Well done!'
+      )
+    })
+
+    it("escapes the teacher's level name as event text is escaped", () => {
+      const line = done({
+        number: 2,
+        name: '<img src=x> @everyone [x](y) ::error::',
+        xpToNext: 5,
+        levelUp: true
+      })
+      expect(line).toContain(`**level 2, ${escapeText('<img src=x> @everyone [x](y) ::error::')}**`)
+      expect(line).not.toMatch(/<img|@everyone|\[x\]|::error::/)
+    })
   })
 })

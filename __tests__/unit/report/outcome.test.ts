@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { failuresOf, outputsFrom, warningsOf } from '../../../src/report/outcome.js'
+import type { StudentLevel } from '../../../src/level/level.js'
 import type { RecipientResult, Status } from '../../../src/report/status.js'
+
+const LEVEL: StudentLevel = { number: 3, name: 'Rising star', xpToNext: 40, levelUp: true }
 
 function result(status: Status, over: Partial<RecipientResult> = {}): RecipientResult {
   return {
@@ -19,6 +22,7 @@ describe('outputsFrom', () => {
   it('gives empty outputs and 0 points when there are no results', () => {
     expect(outputsFrom([])).toEqual({
       xp: '',
+      level: '',
       'awarded-points': '0',
       'moodle-user-id': '',
       results: '[]'
@@ -74,17 +78,38 @@ describe('outputsFrom', () => {
 
   it('writes results as a JSON array with exactly the documented keys', () => {
     const input = [
-      result('awarded', { xp: 140 }),
+      result('awarded', { xp: 140, level: LEVEL }),
       result('skipped', { github: null, githubId: null, moodleUserId: null })
     ]
     const parsed = JSON.parse(outputsFrom(input).results) as Record<string, unknown>[]
-    expect(parsed).toEqual(input)
+    expect(parsed).toEqual([input[0], { ...input[1], level: null }])
     for (const item of parsed) {
       expect(Object.keys(item).sort()).toEqual(
-        ['github', 'githubId', 'moodleUserId', 'points', 'xp', 'status', 'reason'].sort()
+        ['github', 'githubId', 'moodleUserId', 'points', 'xp', 'status', 'reason', 'level'].sort()
       )
     }
+    expect(Object.keys(parsed[0]?.level as object).sort()).toEqual(
+      ['number', 'name', 'xpToNext', 'levelUp'].sort()
+    )
     expect(parsed[1]).toMatchObject({ github: null, githubId: null, moodleUserId: null, xp: null })
+  })
+
+  it('gives the level number of the recipient xp comes from; empty when its level is not known', () => {
+    const second = { ...LEVEL, number: 4 }
+    expect(
+      outputsFrom([
+        result('failed'),
+        result('awarded', { xp: 300, level: LEVEL }),
+        result('awarded', { xp: 900, level: second })
+      ]).level
+    ).toBe('3')
+    // The first awarded recipient's level is what counts, even when unknown.
+    expect(
+      outputsFrom([result('awarded', { xp: 300 }), result('awarded', { xp: 900, level: second })])
+        .level
+    ).toBe('')
+    // A re-run reads no level.
+    expect(outputsFrom([result('already-awarded', { xp: 250 })]).level).toBe('')
   })
 
   it('keeps untrusted text intact but on one line inside the JSON', () => {

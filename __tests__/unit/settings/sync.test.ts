@@ -38,7 +38,8 @@ describe('sync mode settings', () => {
       concurrency: 4,
       maxAwards: 500,
       requireApproval: false,
-      shard: null
+      shard: null,
+      leaderboard: 'off'
     })
   })
 
@@ -50,7 +51,8 @@ describe('sync mode settings', () => {
       concurrency: '16',
       'max-awards': '3000',
       'require-approval': 'true',
-      shard: '2/4'
+      shard: '2/4',
+      leaderboard: 'Issue'
     })
     expect(s.ledgerBranch).toBe('xp/ledger')
     expect(s.sync).toMatchObject({
@@ -62,7 +64,8 @@ describe('sync mode settings', () => {
       concurrency: 16,
       maxAwards: 3000,
       requireApproval: true,
-      shard: { index: 2, count: 4 }
+      shard: { index: 2, count: 4 },
+      leaderboard: 'issue'
     })
   })
 
@@ -79,6 +82,26 @@ describe('sync mode settings', () => {
     expect(parseSettings({ ...base, mode: 'award', since: '' }, hints).sync).toBeNull()
     expect(failure({ mode: 'award', since: '2026-09-01' }).message).toBe(
       'Input "since": is used only with mode: sync; remove it, or set mode: sync.'
+    )
+  })
+})
+
+describe('the leaderboard input', () => {
+  it('is off, summary or issue; anything else is refused with the choices', () => {
+    expect(parse({ leaderboard: 'summary' }).sync?.leaderboard).toBe('summary')
+    expect(failure({ leaderboard: 'top10' }).message).toBe(
+      'Input "leaderboard": must be one of off, summary, issue, got "top10": summary shows the course\'s leaderboard in the job summary, issue keeps it in an issue of this repository (see docs/sync.md).'
+    )
+  })
+
+  it('is refused outside sync mode unless off, since only sync reads the course after its awards', () => {
+    const award = { mode: 'award', since: '' }
+    expect(parseSettings({ ...base, ...award, leaderboard: 'OFF' }, hints).sync).toBeNull()
+    expect(failure({ ...award, leaderboard: 'issue' }).message).toBe(
+      'Input "leaderboard": is shown only by sync mode, which reads the course after its awards; remove it, or set mode: sync.'
+    )
+    expect(failure({ ...award, leaderboard: 'nope' }).message).toMatch(
+      /^Input "leaderboard": must be one of off, summary, issue/
     )
   })
 })

@@ -69,6 +69,23 @@ describe('congratulations', () => {
     expect(decodeRecords(bare, KEY)).toHaveLength(1)
   })
 
+  it("show the student's level when this run read it, and none otherwise", async () => {
+    const n = notice('a/b')
+    const level = { number: 1, name: 'Newcomer', xpToNext: 80, levelUp: false }
+    expect(noticeBody(n, records(n), true, () => level)).toContain(
+      'now has **40 XP** in total (level 1, Newcomer; 80 XP to level 2). Well done!'
+    )
+    const github = api()
+    await notify([n, notice('a/c')], {
+      api: github,
+      records,
+      comment: true,
+      level: r => (r.key.repository === 'a/b' ? level : undefined),
+      sleep: () => Promise.resolve()
+    })
+    expect(github.calls.map(c => c.body.includes('(level 1, Newcomer'))).toEqual([true, false])
+  })
+
   it('writes at most the limit, in queue order, spaced; the rest are left', async () => {
     const github = api()
     const waits: number[] = []
