@@ -13,6 +13,8 @@
  * - A 2,000-student GitHub Classroom roster: how much the roster adds to an award, and check mode.
  * - With BENCH_INSTRUCTIONS=N: the instructions the main runs execute, counted by valgrind (N
  *   runs each, median), which the machine's load does not change as it changes wall times.
+ * - With BENCH_COMPARE=<another build's index.js>: the direct award with that build too, in the
+ *   same rounds (e.g. a build of another commit, to see what a change saved).
  * Numbers, not assertions: the tests never time anything.
  *
  * Usage: npm run bench (BENCH_RUNS=N for another number of rounds; default 21).
@@ -21,7 +23,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { connect, type AddressInfo } from 'node:net'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
-import { basename, join } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { createServer as createTlsServer } from 'node:tls'
 import type { Plugin } from 'esbuild'
 import { joinSockets, startConnectProxy } from '../__tests__/fixtures/connect-proxy.js'
@@ -40,6 +42,7 @@ import { build } from './build.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21)
 const INSTRUCTION_RUNS = Number(process.env.BENCH_INSTRUCTIONS ?? 0)
+const COMPARED = process.env.BENCH_COMPARE
 const STUDENTS = 2000
 const COURSE = 30
 /** The author of the example pull request, mapped to Moodle user 3 (enrolled in course 30). */
@@ -199,6 +202,8 @@ interface Footprint {
 const out = mkdtempSync(join(tmpdir(), 'xp-action-bench-'))
 const dist = join(out, 'dist')
 const spacedDist = join(out, 'dist-spaced')
+/** Where the bundles measured here live (the loader hook's list is filtered by them). */
+const bundleDirs = [dist, ...(COMPARED ? [dirname(resolve(COMPARED))] : [])]
 const moodle = new MoodleServer()
 const moodleUrl = await moodle.start()
 const { fake: github, apiUrl } = await startGitHub([
@@ -268,7 +273,7 @@ async function footprint(scenario: Scenario, server = moodle): Promise<Footprint
   })
   const files = readFileSync(listFile, 'utf8')
     .split('\n')
-    .filter(url => url.startsWith(`file://${dist}/`))
+    .filter(url => bundleDirs.some(dir => url.startsWith(`file://${dir}/`)))
     .map(url => new URL(url).pathname)
   rmSync(listFile)
   return {
@@ -358,6 +363,9 @@ try {
     },
     invalidRun,
     directRun,
+    ...(COMPARED
+      ? [actionScenario(`the direct award, with ${COMPARED}`, { ...direct, dist: COMPARED })]
+      : []),
     actionScenario('the direct award over https', overHttps),
     proxiedRun,
     ledgerPath
