@@ -11,16 +11,24 @@
  * - What each path loads: the bundle files a run actually reads (recorded by a loader hook in a
  *   separate, untimed run), and the Moodle and GitHub requests it makes.
  * - A 2,000-student GitHub Classroom roster: how much the roster adds to an award, and check mode.
+ * - With BENCH_INSTRUCTIONS=N: the instructions the main runs execute, counted by valgrind (N
+ *   runs each, median), which the machine's load does not change as it changes wall times.
+ * - With BENCH_COMPARE=<another build's index.js>: the direct award with that build too, in the
+ *   same rounds (e.g. a build of another commit, to see what a change saved).
  * Numbers, not assertions: the tests never time anything.
  *
  * Usage: npm run bench (BENCH_RUNS=N for another number of rounds; default 21).
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { connect, type AddressInfo } from 'node:net'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
-import { basename, join } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
+import { createServer as createTlsServer } from 'node:tls'
 import type { Plugin } from 'esbuild'
+import { joinSockets, startConnectProxy } from '../__tests__/fixtures/connect-proxy.js'
 import { closedIssueCompleted, mergedPullRequest } from '../__tests__/fixtures/events.js'
+import { localhostCertificate, TEST_CA_FILE } from '../__tests__/fixtures/tls.js'
 import { GITHUB_ACTIONS, start as startGitHub } from '../test-servers/github/server.js'
 import {
   AWARD_FUNCTION,
@@ -29,10 +37,12 @@ import {
   MoodleServer,
   REST_PATH
 } from '../test-servers/moodle/server.js'
-import { type ActionRun, runAction } from '../test-servers/runner/run-action.js'
+import { type ActionRun, type Launch, runAction } from '../test-servers/runner/run-action.js'
 import { build } from './build.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21)
+const INSTRUCTION_RUNS = Number(process.env.BENCH_INSTRUCTIONS ?? 0)
+const COMPARED = process.env.BENCH_COMPARE
 const STUDENTS = 2000
 const COURSE = 30
 /** The author of the example pull request, mapped to Moodle user 3 (enrolled in course 30). */
@@ -122,6 +132,64 @@ interface Scenario {
   time: () => Promise<number>
   /** One untimed run of the action, with extra environment (for the loader hook). */
   record?: (env: Record<string, string>) => Promise<unknown>
+  /** One untimed run under valgrind; resolves to the instructions it executed. */
+  count?: () => Promise<number>
+}
+
+const CALLGRIND = [
+  '--tool=callgrind',
+  '--callgrind-out-file=/dev/null',
+  // V8 writes the code it runs: valgrind must notice code that changes.
+  '--smc-check=all-non-file',
+  '--trace-children=yes'
+]
+
+/** The instructions counted in valgrind's report (`==pid== Collected : N`). */
+function collected(stderr: string): number {
+  const counts = [...stderr.matchAll(/^==\d+== Collected : (\d+)$/gm)].map(m => Number(m[1]))
+  if (counts.length === 0) throw new Error(`no instruction count in valgrind's output:\n${stderr}`)
+  return counts.reduce((sum, n) => sum + n, 0)
+}
+
+/**
+ * A run of the action under valgrind. valgrind leaves variables whose names hold a `-` (such as
+ * `INPUT_MOODLE-URL`) out of the environment it starts a program with: `/usr/bin/env`, started
+ * inside it, sets them all before it starts Node.
+ */
+function underValgrind(plain: Launch): Launch {
+  return {
+    command: 'valgrind',
+    args: [
+      ...CALLGRIND,
+      '/usr/bin/env',
+      ...Object.entries(plain.env).map(([name, value]) => `${name}=${value}`),
+      plain.command,
+      ...plain.args
+    ],
+    env: { PATH: process.env.PATH ?? '' }
+  }
+}
+
+/** Instructions of one run of `command`, under valgrind. */
+function countedCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((done, fail) => {
+    let stderr = ''
+    const child = spawn('valgrind', [...CALLGRIND, command, ...args], { env })
+    child.stderr.on('data', chunk => (stderr += chunk))
+    child.on('error', fail)
+    child.on('close', () => {
+      try {
+        done(collected(stderr))
+      } catch (error) {
+        fail(error)
+      }
+    })
+  })
+}
+
+async function countedAction(run: ActionRun): Promise<number> {
+  const result = await runAction({ ...run, launch: underValgrind })
+  return collected(result.stderr)
 }
 
 interface Footprint {
@@ -134,6 +202,8 @@ interface Footprint {
 const out = mkdtempSync(join(tmpdir(), 'xp-action-bench-'))
 const dist = join(out, 'dist')
 const spacedDist = join(out, 'dist-spaced')
+/** Where the bundles measured here live (the loader hook's list is filtered by them). */
+const bundleDirs = [dist, ...(COMPARED ? [dirname(resolve(COMPARED))] : [])]
 const moodle = new MoodleServer()
 const moodleUrl = await moodle.start()
 const { fake: github, apiUrl } = await startGitHub([
@@ -141,6 +211,16 @@ const { fake: github, apiUrl } = await startGitHub([
 ])
 const cleanEnv = { PATH: process.env.PATH ?? '' }
 const base = { 'moodle-url': moodleUrl, 'moodle-token': DEMO_TOKEN, 'course-id': String(COURSE) }
+// Moodle over https, as real sites are reached: a TLS front with a certificate of the tests'
+// authority, which the runs trust through NODE_EXTRA_CA_CERTS (read at the first TLS connection,
+// so `node -e 0` does not pay for it).
+const tlsFront = createTlsServer(localhostCertificate(), socket =>
+  joinSockets(socket, connect(Number(new URL(moodleUrl).port), '127.0.0.1'))
+)
+await new Promise<void>(done => tlsFront.listen(0, '127.0.0.1', done))
+const httpsUrl = `https://127.0.0.1:${(tlsFront.address() as AddressInfo).port}`
+// A runner's proxy, which undici carries the award through.
+const proxy = await startConnectProxy()
 let pullRequest = 1000
 
 function ledgerRun(bundle: string, env: Record<string, string> = {}): ActionRun {
@@ -193,7 +273,7 @@ async function footprint(scenario: Scenario, server = moodle): Promise<Footprint
   })
   const files = readFileSync(listFile, 'utf8')
     .split('\n')
-    .filter(url => url.startsWith(`file://${dist}/`))
+    .filter(url => bundleDirs.some(dir => url.startsWith(`file://${dir}/`)))
     .map(url => new URL(url).pathname)
   rmSync(listFile)
   return {
@@ -241,11 +321,34 @@ try {
     courseid: String(COURSE)
   }).toString()
   const direct: ActionRun = { dist: entry, inputs: { ...base, 'user-id': '2', ledger: 'off' } }
+  const overHttps: ActionRun = {
+    ...direct,
+    inputs: { ...direct.inputs, 'moodle-url': httpsUrl },
+    env: { NODE_EXTRA_CA_CERTS: TEST_CA_FILE }
+  }
+  const proxied: ActionRun = { ...direct, env: { HTTP_PROXY: proxy.url } }
   const invalid: ActionRun = { dist: entry, inputs: { ...base, points: '0' } }
+  /** The scenario of one action run; `expectCode` is its exit code. */
+  const actionScenario = (name: string, run: ActionRun, expectCode = 0): Scenario => ({
+    name,
+    time: () => timedAction(run, expectCode),
+    record: env => runAction({ ...run, env: { ...run.env, ...env } }),
+    count: () => countedAction(run)
+  })
   const nodeBaseline: Scenario = {
     name: '`node -e 0`, for scale',
-    time: () => timed(process.execPath, ['-e', '0'], cleanEnv)
+    time: () => timed(process.execPath, ['-e', '0'], cleanEnv),
+    count: () => countedCommand(process.execPath, ['-e', '0'], cleanEnv)
   }
+  const invalidRun = actionScenario('invalid input (fails before any request)', invalid, 1)
+  const directRun = actionScenario('direct award (`user-id`, `ledger: off`)', direct)
+  const ledgerPath: Scenario = {
+    name: 'ledger path (merged pull request: list, claim, award, settle)',
+    time: () => timedAction(ledgerRun(entry)),
+    record: env => runAction(ledgerRun(entry, env)),
+    count: () => countedAction(ledgerRun(entry))
+  }
+  const proxiedRun = actionScenario('the direct award through a proxy (undici)', proxied)
 
   const scenarios: Scenario[] = [
     nodeBaseline,
@@ -258,21 +361,14 @@ try {
           cleanEnv
         )
     },
-    {
-      name: 'invalid input (fails before any request)',
-      time: () => timedAction(invalid, 1),
-      record: env => runAction({ ...invalid, env })
-    },
-    {
-      name: 'direct award (`user-id`, `ledger: off`)',
-      time: () => timedAction(direct),
-      record: env => runAction({ ...direct, env })
-    },
-    {
-      name: 'ledger path (merged pull request: list, claim, award, settle)',
-      time: () => timedAction(ledgerRun(entry)),
-      record: env => runAction(ledgerRun(entry, env))
-    }
+    invalidRun,
+    directRun,
+    ...(COMPARED
+      ? [actionScenario(`the direct award, with ${COMPARED}`, { ...direct, dist: COMPARED })]
+      : []),
+    actionScenario('the direct award over https', overHttps),
+    proxiedRun,
+    ledgerPath
   ]
 
   console.log(
@@ -293,12 +389,35 @@ try {
           ms(medians[i]!),
           ratio(medians[i]!, medians[0]!),
           f ? `${kib(f.bytes)} (${f.files.length} files)` : '',
-          f?.moodle ?? (i === 1 ? `1 ${AWARD_FUNCTION}` : ''),
+          f?.moodle ?? (s.name.startsWith('`curl`') ? `1 ${AWARD_FUNCTION}` : ''),
           f?.github ?? ''
         ]
       })
     )
   )
+
+  if (INSTRUCTION_RUNS > 0) {
+    const counted = scenarios.filter(s => s.count)
+    const counts: number[] = []
+    for (const scenario of counted) {
+      const runs: number[] = []
+      for (let i = 0; i < INSTRUCTION_RUNS; i++) runs.push(await scenario.count!())
+      counts.push(median(runs))
+    }
+    console.log(
+      `\nInstructions, counted by valgrind (median of ${INSTRUCTION_RUNS}; ratio to \`node -e 0\`):\n`
+    )
+    console.log(
+      table(
+        ['Run', 'Instructions', 'Ratio'],
+        counted.map((s, i) => [
+          s.name,
+          `${(counts[i]! / 1e6).toFixed(0)} M`,
+          ratio(counts[i]!, counts[0]!)
+        ])
+      )
+    )
+  }
 
   const spacedRounds = Math.max(3, Math.round(RUNS / 4))
   const [unspaced, spaced] = await measure(
@@ -395,12 +514,18 @@ try {
   }
 
   const sizeOf = (file: string) => statSync(join(dist, file)).size
-  const start = new Set(filesOf([footprints[2]!]))
+  const footprintOf = (scenario: Scenario) => footprints[scenarios.indexOf(scenario)] ?? null
+  const start = new Set(filesOf([footprintOf(invalidRun)]))
   const rosterOnly = filesOf(rosterFootprints, start)
-  const ledgerOnly = filesOf([footprints[4]!], new Set([...start, ...rosterOnly]))
+  const proxyOnly = filesOf([footprintOf(proxiedRun)], start)
+  const ledgerOnly = filesOf(
+    [footprintOf(ledgerPath)],
+    new Set([...start, ...rosterOnly, ...proxyOnly])
+  )
   const jsFiles = readdirSync(dist).filter(file => file.endsWith('.js'))
   const unused = jsFiles.filter(
-    f => !start.has(f) && !rosterOnly.includes(f) && !ledgerOnly.includes(f)
+    f =>
+      !start.has(f) && !rosterOnly.includes(f) && !proxyOnly.includes(f) && !ledgerOnly.includes(f)
   )
   const row = (what: string, files: string[]) => [
     what,
@@ -413,8 +538,9 @@ try {
       ['Loaded by', 'Size', 'Files'],
       [
         row('every run: the main chunk and what it imports', [...start]),
-        row("runs with a Moodle request: undici's HTTP parser", ['llhttp-simd.wasm']),
-        row('runs with the ledger: Octokit and its plugins', ledgerOnly),
+        row("Moodle requests through a proxy: undici's request path", proxyOnly),
+        row('runs with the ledger: Octokit, its plugins, the rest of undici', ledgerOnly),
+        row("proxied Moodle requests and the ledger: undici's HTTP parser", ['llhttp-simd.wasm']),
         row('runs with a roster: the YAML and CSV parsers', rosterOnly),
         row('only where the CPU lacks SIMD: the same parser without it', ['llhttp.wasm']),
         ...(unused.length > 0 ? [row('no run measured here', unused)] : [])
@@ -426,5 +552,7 @@ try {
 } finally {
   await moodle.stop().catch(() => undefined)
   await github.stop()
+  await proxy.close()
+  await new Promise(done => tlsFront.close(done))
   rmSync(out, { recursive: true, force: true })
 }

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Dispatcher } from 'undici'
 import { en } from 'zod/locales'
 import * as z from 'zod/mini'
 import {
@@ -14,8 +13,10 @@ import {
 import { unknownOutcomeStatement } from './error-codes.js'
 import { encodeForm, type MoodleParam } from './form.js'
 import { Redactor } from '../report/redact.js'
+import { HttpTransport } from './http-transport.js'
+import { proxyFor, proxyProblem, type MoodleProxyOptions } from './proxy.js'
+import { errorCode, type MoodleTransport } from './transport.js'
 import type { MoodleUser, SiteInfo } from './types.js'
-import { Agent, EnvHttpProxyAgent, request } from './undici.js'
 
 export interface MoodleRetryOptions {
   /** Attempts in all, the first included. Default 3. */
@@ -35,26 +36,11 @@ export interface MoodleClientOptions {
   retry?: MoodleRetryOptions
   /** Proxy settings (from HTTPS_PROXY, HTTP_PROXY, NO_PROXY); none: connect directly. */
   proxy?: MoodleProxyOptions
-}
-
-export interface MoodleProxyOptions {
-  httpProxy?: string
-  httpsProxy?: string
-  noProxy?: string
-}
-
-/**
- * The proxy settings of a self-hosted runner, read as the Actions toolkit reads them (upper or
- * lower case); undefined when no proxy is set, so requests go straight to Moodle.
- */
-export function proxyFromEnv(env: NodeJS.ProcessEnv): MoodleProxyOptions | undefined {
-  const read = (name: string) => env[name] || env[name.toLowerCase()] || undefined
-  const proxy = {
-    httpProxy: read('HTTP_PROXY'),
-    httpsProxy: read('HTTPS_PROXY'),
-    noProxy: read('NO_PROXY')
-  }
-  return proxy.httpProxy || proxy.httpsProxy ? proxy : undefined
+  /**
+   * What carries the requests. Default: Node's http/https straight to Moodle, or undici when
+   * the proxy settings apply to Moodle's host (loaded only then).
+   */
+  transport?: MoodleTransport
 }
 
 /** PHP's max_input_vars must be >= 5000 for Moodle: 2500 values stay well inside it. */
@@ -107,67 +93,11 @@ export type XpUserState = z.infer<typeof userStateReply>
 export type XpLevelsInfo = z.infer<typeof levelsInfoReply>
 
 /**
- * Marks the moment undici hands the request to a connected socket (after DNS, TCP and TLS).
- * Before it, nothing can have reached Moodle; after it, Moodle may have run the function.
- */
-class SentTracker implements Dispatcher.DispatchHandler {
-  constructor(
-    private readonly next: Dispatcher.DispatchHandler,
-    private readonly onSent: () => void
-  ) {}
-  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    this.onSent()
-    this.next.onRequestStart?.(controller, context)
-  }
-  onRequestUpgrade(
-    ...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>
-  ): void {
-    this.next.onRequestUpgrade?.(...args)
-  }
-  onResponseStart(
-    ...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>
-  ): void {
-    this.next.onResponseStart?.(...args)
-  }
-  onResponseData(
-    ...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseData']>>
-  ): void {
-    this.next.onResponseData?.(...args)
-  }
-  onResponseEnd(
-    ...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseEnd']>>
-  ): void {
-    this.next.onResponseEnd?.(...args)
-  }
-  onResponseError(
-    ...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseError']>>
-  ): void {
-    this.next.onResponseError?.(...args)
-  }
-}
-
-function header(value: string | string[] | undefined): string | null {
-  if (Array.isArray(value)) return value[0] ?? null
-  return value ?? null
-}
-
-/** Node/undici error code; 'TIMEOUT' when our overall AbortSignal fired. */
-function errorCode(error: unknown): string | null {
-  if (typeof error !== 'object' || error === null) return null
-  if ((error as { name?: unknown }).name === 'TimeoutError') return 'TIMEOUT'
-  const code = (error as { code?: unknown }).code
-  if (typeof code === 'string') return code
-  // Node's happy-eyeballs connect wraps per-address errors in an AggregateError.
-  const inner = (error as { errors?: unknown }).errors
-  return Array.isArray(inner) ? errorCode(inner[0]) : null
-}
-
-/**
- * Moodle's REST web services over undici. Every call is a form POST with the token in the
- * body. Retries only what certainly did not run (see `call`).
+ * Moodle's REST web services. Every call is a form POST with the token in the body, on a fresh
+ * connection (transport.ts). Retries only what certainly did not run (see `call`).
  *
- * Why not undici's RetryAgent/RetryHandler: it decides from status codes and error codes
- * alone, so it cannot see a `sitemaintenance` body (HTTP 200), and its error codes
+ * Why not a library's retry handler (undici's RetryAgent, for one): it decides from status codes
+ * and error codes alone, so it cannot see a `sitemaintenance` body (HTTP 200), and its error codes
  * (ECONNRESET, UND_ERR_SOCKET, EPIPE...) do not say whether the request had already been
  * sent, which decides whether an award may be repeated. It also retries 500/502/504, which
  * for an award means possibly paying twice. The loop below is short and states exactly that.
@@ -179,31 +109,33 @@ export class MoodleClient {
   readonly #attempts: number
   readonly #baseDelayMs: number
   readonly #maxDelayMs: number
-  readonly #agent: Dispatcher
+  /** The proxy that applies to Moodle's address (proxy.ts); null: a direct connection. */
+  readonly #proxy: string | null
+  /** Opened at the first call: undici's module loads only if a proxy applies. */
+  #transport: Promise<MoodleTransport> | undefined
   /** Hides the token in every form a reply may echo it (see report/redact.ts). */
   readonly #redactor: Redactor
   #closed = false
 
+  /** @throws MoodleError when the proxy that applies to Moodle is not an address. */
   constructor(options: MoodleClientOptions) {
     this.#endpoint = new URL(options.endpoint)
+    const problem = proxyProblem(this.#endpoint, options.proxy)
+    if (problem !== null) {
+      throw new MoodleError(`Moodle: ${problem}`, {
+        outcome: 'not-applied',
+        category: 'network',
+        retryable: false
+      })
+    }
     this.#token = options.token
     this.#redactor = new Redactor([options.token])
     this.#timeoutMs = options.timeoutMs
     this.#attempts = Math.max(1, Math.floor(options.retry?.attempts ?? 3))
     this.#baseDelayMs = Math.max(0, options.retry?.baseDelayMs ?? 500)
     this.#maxDelayMs = Math.max(0, options.retry?.maxDelayMs ?? 30_000)
-    const agentOptions = {
-      connect: { timeout: options.timeoutMs },
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      // No keep-alive: a request written to a socket the server has just closed fails in a
-      // way indistinguishable from a crash after sending. A fresh connection per call avoids
-      // turning an award into an "unknown" for nothing; the action makes only a few calls.
-      pipelining: 0
-    }
-    this.#agent = options.proxy
-      ? new EnvHttpProxyAgent({ ...agentOptions, ...options.proxy })
-      : new Agent(agentOptions)
+    this.#proxy = proxyFor(this.#endpoint, options.proxy)
+    this.#transport = options.transport && Promise.resolve(options.transport)
   }
 
   /**
@@ -319,11 +251,28 @@ export class MoodleClient {
     return this.#validated(fn, usersReply, data)
   }
 
-  /** Closes the connection pool. Safe to call more than once. */
+  /** Closes the transport, if one was opened. Safe to call more than once. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await this.#agent.close()
+    // A transport that failed to open holds nothing; its failure was the call's.
+    const transport = await this.#transport?.catch(() => undefined)
+    await transport?.close()
+  }
+
+  /**
+   * Node's http straight to Moodle, or undici through the proxy where the runner's proxy
+   * settings apply to Moodle's address (proxy.ts): only then does undici's code load.
+   */
+  #openTransport(): Promise<MoodleTransport> {
+    const proxy = this.#proxy
+    this.#transport ??=
+      proxy === null
+        ? Promise.resolve(new HttpTransport(this.#timeoutMs))
+        : import('./undici-transport.js').then(
+            ({ UndiciTransport }) => new UndiciTransport({ timeoutMs: this.#timeoutMs, proxy })
+          )
+    return this.#transport
   }
 
   #validated<T>(wsfunction: string, schema: z.ZodMiniType<T>, data: unknown): T {
@@ -342,58 +291,52 @@ export class MoodleClient {
   }
 
   async #attempt(wsfunction: string, body: string): Promise<ReplyResult> {
-    let sent = false
-    const dispatcher = this.#agent.compose(
-      dispatch => (opts, handler) =>
-        dispatch(
-          opts,
-          new SentTracker(handler, () => {
-            sent = true
-          })
-        )
-    )
-    const failed = (error: unknown): ReplyResult => ({
-      ok: false,
-      error: classifyNetworkError({
-        code: errorCode(error),
-        sent,
-        wsfunction,
-        host: this.#endpoint.host,
-        timeoutMs: this.#timeoutMs
-      })
-    })
+    let transport: MoodleTransport
     try {
-      const response = await request(this.#endpoint, {
-        method: 'POST',
-        dispatcher,
-        signal: AbortSignal.timeout(this.#timeoutMs),
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json'
-        },
-        body
-      })
-      let text: string
-      try {
-        text = await response.body.text()
-      } catch (error) {
-        sent = true
-        return failed(error)
-      }
-      // Redact before classifying: the classifier cuts long texts, and a cut token would no
-      // longer match the final check in #withoutToken.
-      const redact = (value: string | null) => (value === null ? null : this.#redact(value))
-      return classifyReply({
-        status: response.statusCode,
-        contentType: redact(header(response.headers['content-type'])),
-        body: this.#redact(text),
-        retryAfter: redact(header(response.headers['retry-after'])),
-        location: redact(header(response.headers.location)),
-        wsfunction
-      })
+      transport = await this.#openTransport()
     } catch (error) {
-      return failed(error)
+      // undici refused the proxy settings (a case proxyProblem does not know), or its chunk
+      // failed to load: either way nothing was sent, and trying again cannot help. Only the
+      // error's code is shown: its message may quote the proxy address, password and all.
+      return {
+        ok: false,
+        error: new MoodleError(
+          `Moodle ${wsfunction}: could not set up the connection through the runner's proxy ` +
+            `(${errorCode(error) ?? 'no error code'}); check HTTP_PROXY and HTTPS_PROXY. ` +
+            'Nothing was sent',
+          { outcome: 'not-applied', category: 'network', retryable: false }
+        )
+      }
     }
+    const result = await transport.send({
+      url: this.#endpoint,
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }
+    })
+    if (!result.ok) {
+      return {
+        ok: false,
+        error: classifyNetworkError({
+          code: result.code,
+          sent: result.sent,
+          wsfunction,
+          host: this.#endpoint.host,
+          timeoutMs: this.#timeoutMs
+        })
+      }
+    }
+    const { status, headers } = result.reply
+    // Redact before classifying: the classifier cuts long texts, and a cut token would no
+    // longer match the final check in #withoutToken.
+    const redact = (value: string | undefined) => (value === undefined ? null : this.#redact(value))
+    return classifyReply({
+      status,
+      contentType: redact(headers['content-type']),
+      body: this.#redact(result.reply.body),
+      retryAfter: redact(headers['retry-after']),
+      location: redact(headers.location),
+      wsfunction
+    })
   }
 
   /**

@@ -26,8 +26,20 @@ export interface ActionRun {
   workspace?: string
   /** Another bundle than DIST (the bench compares builds). */
   dist?: string
+  /**
+   * Starts the bundle through another program (the bench counts instructions under valgrind):
+   * given what would be spawned, returns what to spawn instead.
+   */
+  launch?: (plain: Launch) => Launch
   /** Called with the child process once started (e.g. to kill it, as a runner that dies). */
   onSpawn?: (child: ChildProcess) => void
+}
+
+/** A program to spawn, with its arguments and its whole environment. */
+export interface Launch {
+  command: string
+  args: string[]
+  env: Record<string, string>
 }
 
 export interface ActionResult {
@@ -98,7 +110,9 @@ export async function runAction(run: ActionRun): Promise<ActionResult> {
   }
   Object.assign(env, run.env)
 
-  const child = spawn(process.execPath, [run.dist ?? DIST], { env, cwd: workspace })
+  const plain: Launch = { command: process.execPath, args: [run.dist ?? DIST], env }
+  const launch = run.launch?.(plain) ?? plain
+  const child = spawn(launch.command, launch.args, { env: launch.env, cwd: workspace })
   run.onSpawn?.(child)
   let stdout = ''
   let stderr = ''

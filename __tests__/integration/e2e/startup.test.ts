@@ -1,23 +1,15 @@
 /**
  * End to end, what the bundle loads: the build leaves out the parts of its libraries that a run
  * never uses (HTTP/2 in undici, `@actions/core`'s OIDC client and shell helpers, `node:crypto`
- * for the outputs' delimiters). These tests check that those built-ins stay unloaded on a direct
- * award, and that the outputs' delimiters are still fresh random UUIDs. Timings are measured by
- * `npm run bench`, never here.
+ * for the outputs' delimiters), and undici itself loads only when a proxy carries the Moodle
+ * request. These tests check that those modules stay unloaded on a direct award, and that the
+ * outputs' delimiters are still fresh random UUIDs. Timings are measured by `npm run bench`,
+ * never here.
  */
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { DEMO_TOKEN, MoodleServer } from '../../../test-servers/moodle/server.js'
 import { type ActionResult, runAction } from '../../../test-servers/runner/run-action.js'
-
-/** Writes the built-in modules Node loaded to XP_TEST_BUILTINS when the process exits. */
-const RECORD_BUILTINS = `data:text/javascript,${encodeURIComponent(
-  "import{writeFileSync}from'node:fs';process.on('exit',()=>writeFileSync(" +
-    'process.env.XP_TEST_BUILTINS,JSON.stringify(process.moduleLoadList.filter(' +
-    "m=>m.startsWith('NativeModule ')).map(m=>m.slice(13)))))"
-)}`
+import { NODE_INTERNAL_UNDICI, recordingBuiltins } from '../../fixtures/builtins.js'
 
 let moodle: MoodleServer
 
@@ -29,6 +21,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await moodle.stop()
 })
+
+/** A direct award with the built-ins it loaded. */
+async function awardLoading(
+  env: Record<string, string> = {}
+): Promise<{ result: ActionResult; builtins: string[] }> {
+  const recording = recordingBuiltins()
+  const result = await directAward({ ...env, ...recording.env })
+  return { result, builtins: recording.loaded() }
+}
 
 function directAward(env: Record<string, string> = {}): Promise<ActionResult> {
   return runAction({
@@ -45,19 +46,36 @@ function directAward(env: Record<string, string> = {}): Promise<ActionResult> {
 
 describe('what a direct award loads', () => {
   it('awards without loading node:http2, node:crypto or node:child_process', async () => {
-    const list = join(mkdtempSync(join(tmpdir(), 'xp-builtins-')), 'builtins.json')
-    const result = await directAward({
-      NODE_OPTIONS: `--import=${RECORD_BUILTINS}`,
-      XP_TEST_BUILTINS: list
-    })
+    const { result, builtins } = await awardLoading()
     expect(result.code).toBe(0)
     expect(result.results[0]?.['status']).toBe('awarded')
-    const builtins = JSON.parse(readFileSync(list, 'utf8')) as string[]
-    // The list is real: the Moodle request went through undici, over node:net and node:http.
+    // The list is real: the Moodle request went over node:net and node:http.
     expect(builtins).toEqual(expect.arrayContaining(['net', 'http']))
     expect(builtins).not.toContain('http2')
     expect(builtins).not.toContain('crypto')
     expect(builtins).not.toContain('child_process')
+  })
+
+  it('loads node:http without reading its lazy exports: Node’s own undici stays unloaded', async () => {
+    const { result, builtins } = await awardLoading()
+    expect(result.results[0]?.['status']).toBe('awarded')
+    expect(builtins).toContain('http')
+    expect(builtins).not.toContain(NODE_INTERNAL_UNDICI)
+  })
+
+  it('loads undici only when the proxy applies to Moodle: not for a direct award, nor one NO_PROXY exempts', async () => {
+    // undici loads node:assert, which nothing else on the award's path does: a proxied award
+    // (through a proxy that is not there) shows the mark.
+    const proxied = await awardLoading({ HTTP_PROXY: 'http://127.0.0.1:9' })
+    expect(proxied.result.results[0]?.['status']).toBe('failed')
+    expect(proxied.builtins).toContain('assert')
+
+    const direct = await awardLoading()
+    const exempt = await awardLoading({ HTTP_PROXY: 'http://127.0.0.1:9', NO_PROXY: '127.0.0.1' })
+    for (const { result, builtins } of [direct, exempt]) {
+      expect(result.results[0]?.['status']).toBe('awarded')
+      expect(builtins).not.toContain('assert')
+    }
   })
 
   it('writes each output between fresh random version-4 UUID delimiters', async () => {
