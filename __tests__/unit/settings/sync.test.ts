@@ -70,7 +70,7 @@ describe('sync mode settings', () => {
     'since %j is refused with the format',
     since => {
       expect(failure({ since }).message).toMatch(
-        /^Input "since": .* is not a date; write YYYY-MM-DD/
+        /^Input "since" is ".*", which is not a date; write YYYY-MM-DD/
       )
     }
   )
@@ -78,7 +78,7 @@ describe('sync mode settings', () => {
   it('other modes have no sync settings, and refuse sync-only inputs', () => {
     expect(parseSettings({ ...base, mode: 'award', since: '' }, hints).sync).toBeNull()
     expect(failure({ mode: 'award', since: '2026-09-01' }).message).toBe(
-      'Input "since": is used only with mode: sync; remove it, or set mode: sync.'
+      'Input "since" is used only with mode: sync; remove it, or set mode: sync.'
     )
   })
 })
