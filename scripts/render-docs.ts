@@ -52,6 +52,14 @@ const CAPTURED =
 
 const course = await startDemoCourse()
 const { moodle, github, apiUrl, inputs, files } = course
+
+const LEDGER_MARKER = '<!-- moodle-xp-ledger '
+const UNMAPPED_MARKER = '<!-- moodle-xp-unmapped '
+
+/** The latest comment holding ledger records on a pull request or issue. */
+function ledgerComment(number: number): string {
+  return github.comments(REPO, number).findLast(c => c.body.includes(LEDGER_MARKER))?.body ?? ''
+}
 try {
   // 1. A merged pull request (label "bug" -> 25 points) by a student with 100 XP, who reaches
   //    level 2 (120 XP) with it; then the same event again.
@@ -65,7 +73,7 @@ try {
     inputs
   })
   expectOk(first, 'merged pull request')
-  const prComment = github.comments(REPO, pr.pull_request.number).at(-1)?.body ?? ''
+  const prComment = ledgerComment(pr.pull_request.number)
   const again = await runAction({
     eventName: 'pull_request_target',
     payload: pr,
@@ -98,7 +106,12 @@ try {
     runId: '4250'
   })
   expectOk(issueRun, 'closed issue')
-  const issueComment = github.comments(REPO, issue.issue.number).at(-1)?.body ?? ''
+  const issueComment = ledgerComment(issue.issue.number)
+  // hubot is not in the roster: told so in a comment of its own.
+  const notice =
+    github.comments(REPO, issue.issue.number).find(c => c.body.includes(UNMAPPED_MARKER))?.body ??
+    ''
+  if (notice === '') throw new Error('closed issue: no comment told hubot about the roster')
 
   // 3. Check mode on a roster with a typo: one email matches no Moodle user.
   const check = await runAction({
@@ -170,6 +183,20 @@ try {
     '',
     '````text',
     issueComment,
+    '````',
+    '',
+    '## To a student who is not in the roster',
+    '',
+    'On the same issue, for the assignee missing from the roster, once per pull request or issue',
+    'and person (see [the roster](roster.md#a-student-who-is-not-in-the-roster)). The hidden',
+    'marker says who was told, so that a re-run does not tell them again; it is no ledger record.',
+    '',
+    quoted(notice),
+    '',
+    'Its source:',
+    '',
+    '````text',
+    notice,
     '````'
   ])
   console.log(`Moodle applied ${moodle.awardsApplied()} award(s).`)

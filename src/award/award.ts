@@ -1,9 +1,11 @@
 import type { Plan, PlanEntry, Subject } from '../events/types.js'
-import { GitHubError, type GitHubApi } from '../ledger/github.js'
+import { connect, GitHubError, type GitHubApi } from '../ledger/github.js'
 import type { Ledger, LedgerRecipient, Outcome } from '../ledger/ledger.js'
 import { keyId, LedgerError, ledgerKey, openCommentLedger } from '../ledger/ledger.js'
 import { levelAfterAward, type StudentLevel } from '../level/level.js'
 import type { LevelsReader } from '../level/reader.js'
+import { recordKeyFrom } from '../ledger/records.js'
+import { tellUnmapped, unmappedPeople } from '../ledger/unmapped.js'
 import type { MoodleClient } from '../moodle/client.js'
 import type { RecipientResult } from '../report/status.js'
 import type { Logger } from '../runner/actions.js'
@@ -67,8 +69,9 @@ export async function awardAll(
     return []
   })
 
+  let ledger: OpenLedger | null = null
   if (eligible.length > 0) {
-    const ledger = await openLedgerFor(plan, deps, notes)
+    ledger = await openLedgerFor(plan, deps, notes)
     try {
       await awardEligible(plan, eligible, ledger, deps, settle)
     } catch (error) {
@@ -80,6 +83,8 @@ export async function awardAll(
     }
     if (ledger) log.info(`GitHub requests for the ledger: ${ledger.github.requests()}.`)
   }
+  const settled = results.filter((r): r is RecipientResult => r !== null)
+  await tellUnmappedStudents(plan, settled, ledger, deps, notes)
   if (settings.dryRun) notes.push('Dry run: nothing was awarded and nothing was written.')
   log.info(
     `${results.filter(r => r?.status === 'awarded').length} of ${results.length} recipients awarded.`
@@ -217,6 +222,47 @@ function ledgerRecipient(
     login: person?.login ?? null,
     points: item.entry.points,
     moodleUserId: item.moodleUserId
+  }
+}
+
+/**
+ * Where the congratulation would be written (a ledger comment with its friendly text, not a dry
+ * run), students who earned but are not in the roster are told so, once per (event, person).
+ * Never changes a result: a comment GitHub refuses is a warning.
+ */
+async function tellUnmappedStudents(
+  plan: Plan,
+  results: RecipientResult[],
+  ledger: OpenLedger | null,
+  deps: AwardDeps,
+  notes: string[]
+): Promise<void> {
+  const { settings, context, log } = deps
+  const { subject } = plan
+  const token = settings.githubToken
+  if (settings.ledger === 'off' || !settings.comment || settings.dryRun) return
+  if (subject === null || token === null || settings.moodleToken === null) return
+  const people = unmappedPeople(results, { subject, courseId: settings.courseId, kind: plan.kind })
+  if (people.length === 0) return
+  try {
+    const github = ledger?.github ?? (await connect({ token, apiUrl: context.apiUrl, logger: log }))
+    const told = await tellUnmapped(github, subject, people, recordKeyFrom(settings.moodleToken))
+    if (told.length > 0)
+      notes.push(
+        `Told in a comment that they are not in the roster yet: ${told.map(p => p.login).join(', ')}.`
+      )
+  } catch (error) {
+    // Whatever went wrong, the awards made stand and are reported.
+    const detail = error instanceof GitHubError ? error.detail : (error as Error).message
+    const refused =
+      error instanceof GitHubError &&
+      (error.status === 403 || error.status === 404) &&
+      !/locked/i.test(detail)
+    const permission = subject.kind === 'pull_request' ? 'pull-requests: write' : 'issues: write'
+    const fix = refused ? `: add ${permission} under permissions: in the workflow` : ''
+    log.warning(
+      `No comment could tell ${people.map(p => p.login).join(', ')} that they are not in the roster (${detail})${fix}. The results stand.`
+    )
   }
 }
 

@@ -114,7 +114,8 @@ export function canonicalJson(x: unknown): string {
   return JSON.stringify(x)
 }
 
-function macOf(fields: Record<string, unknown>, key: RecordKey): string {
+/** HMAC-SHA256 over the canonical JSON of `fields`, base64url: what signs what the action writes. */
+export function macOf(fields: Record<string, unknown>, key: RecordKey): string {
   return crypto().createHmac('sha256', key.bytes).update(canonicalJson(fields)).digest('base64url')
 }
 
@@ -124,7 +125,8 @@ export function signRecord(r: LedgerRecord, key: RecordKey): SignedRecord {
   return { ...fields, mac: macOf(fields, key) }
 }
 
-function verifies(raw: Record<string, unknown>, key: RecordKey): boolean {
+/** Whether `raw` holds a `mac` that `macOf` gives for its other fields. */
+export function verifies(raw: Record<string, unknown>, key: RecordKey): boolean {
   const { mac, ...fields } = raw
   if (typeof mac !== 'string') return false
   const expected = Buffer.from(macOf(fields, key))
@@ -137,11 +139,15 @@ function verifies(raw: Record<string, unknown>, key: RecordKey): boolean {
  * JSON, so no value can end the HTML comment early or be read as markup.
  */
 export function encodeRecord(r: LedgerRecord | SignedRecord): string {
-  const json = JSON.stringify(r)
+  return `${OPEN}${commentJson(r)}${CLOSE}`
+}
+
+/** JSON to place inside an HTML comment: `<`, `>` and `&` escaped as `\u003c` etc. */
+export function commentJson(value: unknown): string {
+  return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')
-  return `${OPEN}${json}${CLOSE}`
 }
 
 function isInt(x: unknown): x is number {
@@ -189,25 +195,33 @@ export function decodeRecordValue(raw: unknown, key: RecordKey): DecodedRecord |
 
 /**
  * Every well-formed record in a text, and whether each verifies with `key`; anything else
- * (text, garbage, damaged JSON) is skipped. One forward scan with `indexOf`: the time is linear
- * in the length of the text whatever it holds (comments are written by anyone).
+ * (text, garbage, damaged JSON) is skipped.
  */
 export function decodeRecords(body: string, key: RecordKey): DecodedRecord[] {
-  const out: DecodedRecord[] = []
-  let at = body.indexOf(OPEN)
+  return hiddenJson(body, OPEN).flatMap(raw => decodeRecordValue(raw, key) ?? [])
+}
+
+/**
+ * The JSON values of the HTML comments in a text that start with `open` (e.g. `<!-- moodle-xp-ledger `),
+ * at most `MAX_RECORD` characters each; damaged JSON is skipped. One forward scan with
+ * `indexOf`: the time is linear in the length of the text whatever it holds (comments are
+ * written by anyone).
+ */
+export function hiddenJson(body: string, open: string): unknown[] {
+  const out: unknown[] = []
+  let at = body.indexOf(open)
   while (at !== -1) {
-    const start = at + OPEN.length
+    const start = at + open.length
     const end = body.indexOf(CLOSE, start)
     if (end === -1) break
     if (end - start <= MAX_RECORD) {
       try {
-        const decoded = decodeRecordValue(JSON.parse(body.slice(start, end)), key)
-        if (decoded) out.push(decoded)
+        out.push(JSON.parse(body.slice(start, end)))
       } catch {
-        // A damaged or hand-edited record blocks nothing: skip it.
+        // A damaged or hand-edited value blocks nothing: skip it.
       }
     }
-    at = body.indexOf(OPEN, end + CLOSE.length)
+    at = body.indexOf(open, end + CLOSE.length)
   }
   return out
 }

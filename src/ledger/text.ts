@@ -94,3 +94,26 @@ export function commentBody(o: BodyInput): string {
   const lines = o.entries.map(e => line(e, o.subject))
   return [head, '', ...lines, '', ...hidden].join('\n')
 }
+
+export interface UnmappedBodyInput {
+  subject: Subject
+  /** GitHub logins of the students to tell, as the event names them. */
+  logins: string[]
+  /** The hidden markers that say who was told (one line each). */
+  hidden: string[]
+}
+
+/**
+ * The comment for students who earned but are not in the roster: that no XP came, why, and
+ * that their teacher can fix it. Only each student's own login: no Moodle user, no roster
+ * content (a "did you mean" would show another student's login).
+ */
+export function unmappedBody(o: UnmappedBodyInput): string {
+  const thing = what(o.subject)
+  const lines = o.logins.map(
+    login =>
+      `- 👋 ${mention(login, 0)}: this ${thing} earns XP, but your GitHub account is not in the course roster yet (the list that links each student's GitHub account to their Moodle account), so no XP could be awarded. Ask your teacher to add you to the roster; they can then award the XP for this ${thing}.`
+  )
+  const head = `**Moodle XP** for this ${thing}: “${escapeText(o.subject.title)}”`
+  return [head, '', ...lines, '', ...o.hidden].join('\n')
+}

@@ -6,13 +6,16 @@ import { ledgerBranch, syncSettings, type SyncSettings } from './sync.js'
 
 export type { SyncSettings }
 
-/** A bad input: names the input and says how to fix it. Nothing has been sent anywhere. */
+/**
+ * A bad input: names the input and says how to fix it, in one sentence that starts `Input "name"`
+ * and goes on with `detail` (`is required: ...`, `must be ...`). Nothing has been sent anywhere.
+ */
 export class InputError extends Error {
   constructor(
     readonly input: InputName,
     detail: string
   ) {
-    super(`Input "${input}": ${detail}`)
+    super(`Input "${input}" ${detail}`)
     this.name = 'InputError'
   }
 }
@@ -135,7 +138,7 @@ function labelPoints(value: string): Map<string, number> {
     if (label === '' || points === '') {
       throw new InputError(
         'label-points',
-        `${where} is not "label: points"; write one label per line, e.g. "good first issue: 5".`
+        `has ${where}, which is not "label: points"; write one label per line, e.g. "good first issue: 5".`
       )
     }
     const parsed = z.coerce
@@ -145,7 +148,7 @@ function labelPoints(value: string): Map<string, number> {
     if (!/^\d+$/.test(points) || !parsed.success) {
       throw new InputError(
         'label-points',
-        `${where}: points must be a whole number from 1 to ${MAX_POINTS}.`
+        `has ${where}, whose points are not a whole number from 1 to ${MAX_POINTS}; write e.g. "bug: 5".`
       )
     }
     result.set(label.toLowerCase(), parsed.data)
@@ -178,10 +181,14 @@ function closeReasons(value: string): Set<string> {
   return new Set(reasons)
 }
 
-function login(input: InputName, value: string): string {
+/** @param verb how the message names the value: `is` for one login, `lists` in a list. */
+function login(input: InputName, value: string, verb = 'is'): string {
   const name = value.replace(/^@/, '')
   if (!GITHUB_LOGIN.test(name)) {
-    throw new InputError(input, `${shown(value)} is not a GitHub login (letters, digits, hyphens).`)
+    throw new InputError(
+      input,
+      `${verb} ${shown(value)}, which is not a GitHub login (letters, digits and single hyphens); write the login as GitHub shows it, e.g. octocat.`
+    )
   }
   return name
 }
@@ -190,7 +197,7 @@ function login(input: InputName, value: string): string {
 function courseId(value: string): number {
   const how =
     "the id= in the course's address, e.g. course-id: 30 for https://moodle.example.edu/course/view.php?id=30; sitewide XP is written course-id: 1"
-  if (value === '') throw new InputError('course-id', `is required: ${how}.`)
+  if (value === '') throw new InputError('course-id', `is required: give ${how}.`)
   const fromAddress = /[?&]id=(\d+)/.exec(value)
   if (fromAddress && /^https?:/i.test(value)) {
     throw new InputError(
@@ -198,10 +205,11 @@ function courseId(value: string): number {
       `is a course address; write only its id: course-id: ${fromAddress[1]}.`
     )
   }
-  if (!/^[+]?\d+$/.test(value)) {
+  const id = /^[+]?\d+$/.test(value) ? Number(value) : NaN
+  if (!Number.isSafeInteger(id) || id < 1) {
     throw new InputError('course-id', `must be the course's id, ${how}; got ${shown(value)}.`)
   }
-  return wholeNumber('course-id', value, 1, Number.MAX_SAFE_INTEGER, how)
+  return id
 }
 
 /** Who a direct award goes to: one of user-id and github-login, never both. */
@@ -215,7 +223,7 @@ function directRecipient(raw: RawInputs): { userId: number | null; githubLogin: 
   if (userId !== null && githubLogin !== null) {
     throw new InputError(
       'user-id',
-      'and github-login are both set, but each names the one person to award; keep user-id (a Moodle user id) or github-login (a GitHub login looked up in the roster), not both.'
+      'and input "github-login" are both set: each names the one person to award, so keep user-id (a Moodle user id) or github-login (a GitHub login looked up in the roster), not both.'
     )
   }
   return { userId, githubLogin }
@@ -235,8 +243,8 @@ function checkAwardUserId(value: string, mode: Settings['mode']): number | null 
 function moodleToken(value: string, hints: RunHints): string {
   if (value === '') {
     const why = hints.forkPullRequest
-      ? 'it is empty because GitHub passes no secrets to workflows triggered by pull_request from a fork; run the workflow on pull_request_target instead (see the README), which is safe because this action never runs pull request code.'
-      : 'it is required: create a token in Moodle (Site administration > Server > Web services > Manage tokens), store it as a repository secret, and pass it as moodle-token: ${{ secrets.MOODLE_TOKEN }}.'
+      ? 'is empty because GitHub passes no secrets to workflows triggered by pull_request from a fork; run the workflow on pull_request_target instead (see the README), which is safe because this action never runs pull request code.'
+      : 'is required: create a token in Moodle (Site administration > Server > Web services > Manage tokens), store it as a repository secret, and pass it as moodle-token: ${{ secrets.MOODLE_TOKEN }}.'
     throw new InputError('moodle-token', why)
   }
   if (/\s/.test(value)) {
@@ -261,7 +269,7 @@ export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
   if (raw['moodle-url'] === '') {
     throw new InputError(
       'moodle-url',
-      'is required: the root of your Moodle site, e.g. https://moodle.example.edu.'
+      'is required: give the root of your Moodle site, e.g. moodle-url: https://moodle.example.edu.'
     )
   }
   const allowHttp = bool('allow-http', raw['allow-http'])
@@ -298,7 +306,7 @@ export function parseSettings(raw: RawInputs, hints: RunHints): Settings {
     recipients: recipients(raw.recipients),
     issueCloseReasons: closeReasons(raw['issue-close-reasons']),
     ignoreUsers: new Set(
-      list(raw['ignore-users']).map(name => login('ignore-users', name).toLowerCase())
+      list(raw['ignore-users']).map(name => login('ignore-users', name, 'lists').toLowerCase())
     ),
     failOnUnmapped: bool('fail-on-unmapped', raw['fail-on-unmapped']),
     dryRun: bool('dry-run', raw['dry-run']),

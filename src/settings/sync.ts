@@ -63,7 +63,7 @@ export function ledgerBranch(value: string, refuse: Refuse): string {
   if (!isBranchName(value)) {
     throw refuse(
       'ledger-branch',
-      `${shown(value)} is not a branch name git accepts; write a name such as moodle-xp-ledger (letters, digits, - _ . /, no spaces).`
+      `is ${shown(value)}, which is not a branch name git accepts; write a name such as moodle-xp-ledger (letters, digits, - _ . /, no spaces).`
     )
   }
   return value
@@ -88,7 +88,7 @@ function since(value: string, refuse: Refuse): string {
   if (!m || Number.isNaN(ms) || !real)
     throw refuse(
       'since',
-      `${shown(value)} is not a date; write YYYY-MM-DD or an ISO date and time with its zone, ${example}.`
+      `is ${shown(value)}, which is not a date; write YYYY-MM-DD or an ISO date and time with its zone, ${example}.`
     )
   return new Date(ms).toISOString()
 }
@@ -156,7 +156,7 @@ export function syncSettings(
   if (raw['mapping-file'] === '' && raw.mapping === '')
     throw refuse(
       'mapping-file',
-      'is required in sync mode (or mapping): the roster ties each GitHub account to its Moodle user, e.g. the roster exported from GitHub Classroom (see docs/classroom.md).'
+      'or input "mapping" is required in sync mode: the roster ties each GitHub account to its Moodle user, e.g. the roster exported from GitHub Classroom (see docs/classroom.md).'
     )
   try {
     return {
@@ -181,8 +181,7 @@ export function syncSettings(
       leaderboard: leaderboard(raw.leaderboard, refuse)
     }
   } catch (e) {
-    if (e instanceof SyncInputError)
-      throw refuse(e.input, e.message.replace(/^Input "[^"]+": /, ''))
+    if (e instanceof SyncInputError) throw refuse(e.input, e.message.replace(/^Input "[^"]+" /, ''))
     throw e
   }
 }

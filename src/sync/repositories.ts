@@ -9,7 +9,7 @@ export class SyncInputError extends Error {
     readonly input: 'repositories' | 'shard',
     detail: string
   ) {
-    super(`Input "${input}": ${detail}`)
+    super(`Input "${input}" ${detail}`)
     this.name = 'SyncInputError'
   }
 }
@@ -33,20 +33,26 @@ function parseEntry(entry: string, where: string): RepositorySpec {
   const owner = slash < 0 ? '' : entry.slice(0, slash)
   const rest = slash < 0 ? '' : entry.slice(slash + 1)
   if (!OWNER.test(owner) || rest === '') {
-    throw new SyncInputError('repositories', `${shown(entry)}${where} is not a repository: ${fix}.`)
+    throw new SyncInputError(
+      'repositories',
+      `names ${shown(entry)}${where}, which is not a repository: ${fix}.`
+    )
   }
   if (rest.includes('*')) {
     const prefix = rest.slice(0, -1)
     if (!rest.endsWith('*') || (prefix !== '' && !NAME.test(prefix))) {
       throw new SyncInputError(
         'repositories',
-        `${shown(entry)}${where}: a pattern may hold one * at its end only; ${fix}.`
+        `names ${shown(entry)}${where}, but a pattern may hold one * at its end only; ${fix}.`
       )
     }
     return { kind: 'pattern', owner, prefix }
   }
   if (!NAME.test(rest) || rest === '.' || rest === '..') {
-    throw new SyncInputError('repositories', `${shown(entry)}${where} is not a repository: ${fix}.`)
+    throw new SyncInputError(
+      'repositories',
+      `names ${shown(entry)}${where}, which is not a repository: ${fix}.`
+    )
   }
   return { kind: 'name', owner, name: rest }
 }
@@ -116,7 +122,7 @@ export function parseShard(input: string): Shard | null {
   if (!m || count < 1 || count > MAX_SHARDS || index < 1 || index > count) {
     throw new SyncInputError(
       'shard',
-      `${shown(text)} is not i/n with 1 <= i <= n <= ${MAX_SHARDS}: write e.g. ` +
+      `is ${shown(text)}, which is not i/n with 1 <= i <= n <= ${MAX_SHARDS}: write e.g. ` +
         '"${{ matrix.shard }}/4" with shard: [1, 2, 3, 4] in the job matrix.'
     )
   }

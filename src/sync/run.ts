@@ -135,7 +135,7 @@ export async function runSync(d: SyncDeps): Promise<RunReport> {
   const considered = await considerAll(found, roster, d)
   const problems = found.unresolved.map(
     u =>
-      `Input "repositories": ${u.entry} ${u.reason}; correct the entry or give github-token access to it.`
+      `Input "repositories" names ${u.entry}: ${u.reason}; correct the entry or give github-token access to it.`
   )
   const notes: string[] = []
   let leaderboard: LeaderboardOutcome | null = null

@@ -506,7 +506,7 @@ describe('mode: check without a token (a pull request from a fork gets no secret
     })
     expect(result.code).toBe(1)
     expect(result.errors).toHaveLength(1)
-    expect(result.errors[0]).toMatch(/Input "moodle-token": it is required/)
+    expect(result.errors[0]).toMatch(/Input "moodle-token" is required: create a token/)
     expect(server.requests).toHaveLength(0)
   })
 

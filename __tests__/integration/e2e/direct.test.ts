@@ -185,7 +185,7 @@ describe('direct award with user-id', () => {
 
     expect(result.code).toBe(1)
     expect(result.errors).toEqual([
-      '::error::Input "course-id": is required: the id= in the course\'s address, e.g. course-id: 30 for https://moodle.example.edu/course/view.php?id=30; sitewide XP is written course-id: 1.'
+      '::error::Input "course-id" is required: give the id= in the course\'s address, e.g. course-id: 30 for https://moodle.example.edu/course/view.php?id=30; sitewide XP is written course-id: 1.'
     ])
     expect(sitewide.requests).toHaveLength(0)
     expect(result.outputs['awarded-points']).toBe('0')

@@ -70,63 +70,63 @@ export const FIRST_RUN_MISTAKES: FirstRunMistake[] = [
     topic: 'The workflow',
     mode: 'check',
     inputs: () => ({ 'course-id': '' }),
-    says: /Input "course-id": is required: .*sitewide XP is written course-id: 1/
+    says: /Input "course-id" is required: give the id= .*sitewide XP is written course-id: 1/
   },
   {
     mistake: "course-id is the course's address",
     topic: 'The workflow',
     mode: 'check',
     inputs: () => ({ 'course-id': 'https://moodle.example.edu/course/view.php?id=30' }),
-    says: /Input "course-id": is a course address; write only its id: course-id: 30/
+    says: /Input "course-id" is a course address; write only its id: course-id: 30/
   },
   {
     mistake: "course-id is the course's name",
     topic: 'The workflow',
     mode: 'check',
     inputs: () => ({ 'course-id': 'Software Engineering' }),
-    says: /Input "course-id": must be the course's id, the id= in the course's address, .*got "Software Engineering"/
+    says: /Input "course-id" must be the course's id, the id= in the course's address, .*got "Software Engineering"/
   },
   {
     mistake: 'moodle-url left out',
     topic: 'The workflow',
     mode: 'check',
     inputs: () => ({ 'moodle-url': '' }),
-    says: /Input "moodle-url": is required: the root of your Moodle site/
+    says: /Input "moodle-url" is required: give the root of your Moodle site/
   },
   {
     mistake: 'moodle-url without https://',
     topic: 'The workflow',
     mode: 'check',
     inputs: () => ({ 'moodle-url': 'moodle.example.edu' }),
-    says: /Input "moodle-url": is not a URL: give the Moodle site root with https:\/\//
+    says: /Input "moodle-url" is not a URL: give the Moodle site root with https:\/\//
   },
   {
     mistake: 'moodle-url with http:// to a public host',
     topic: 'The workflow',
     mode: 'check',
     inputs: () => ({ 'moodle-url': 'http://moodle.example.edu' }),
-    says: /Input "moodle-url": uses plain http .*use https:\/\/, or set allow-http: true/
+    says: /Input "moodle-url" uses plain http .*use https:\/\/, or set allow-http: true/
   },
   {
     mistake: 'moodle-url copied from a course page',
     topic: 'The workflow',
     mode: 'check',
     inputs: () => ({ 'moodle-url': 'https://moodle.example.edu/course/view.php?id=30' }),
-    says: /Input "moodle-url": is a course page: use https:\/\/moodle\.example\.edu as moodle-url and course-id: 30/
+    says: /Input "moodle-url" is a course page: use https:\/\/moodle\.example\.edu as moodle-url and course-id: 30/
   },
   {
     mistake: 'moodle-url copied from the login page',
     topic: 'The workflow',
     mode: 'check',
     inputs: () => ({ 'moodle-url': 'https://moodle.example.edu/login/index.php' }),
-    says: /Input "moodle-url": is the login page: use the site root https:\/\/moodle\.example\.edu/
+    says: /Input "moodle-url" is the login page: use the site root https:\/\/moodle\.example\.edu/
   },
   {
     mistake: 'moodle-url copied from the dashboard',
     topic: 'The workflow',
     mode: 'check',
     inputs: () => ({ 'moodle-url': 'https://moodle.example.edu/my/' }),
-    says: /Input "moodle-url": is a page of the site, not its root: use https:\/\/moodle\.example\.edu/
+    says: /Input "moodle-url" is a page of the site, not its root: use https:\/\/moodle\.example\.edu/
   },
   {
     mistake: 'moodle-url with the token in it',
@@ -135,7 +135,7 @@ export const FIRST_RUN_MISTAKES: FirstRunMistake[] = [
     inputs: () => ({
       'moodle-url': 'https://moodle.example.edu/webservice/rest/server.php?wstoken=0123abcd'
     }),
-    says: /Input "moodle-url": must not contain a query \(\?\.\.\.\) or fragment/
+    says: /Input "moodle-url" must not contain a query \(\?\.\.\.\) or fragment/
   },
   {
     mistake: 'moodle-url below the site root',
@@ -163,7 +163,7 @@ export const FIRST_RUN_MISTAKES: FirstRunMistake[] = [
     topic: 'The token',
     mode: 'check',
     inputs: () => ({ 'moodle-token': '' }),
-    says: /Input "moodle-token": it is required: create a token in Moodle .*secrets\.MOODLE_TOKEN/
+    says: /Input "moodle-token" is required: create a token in Moodle .*secrets\.MOODLE_TOKEN/
   },
   {
     mistake: 'moodle-token secret empty on a pull request from a fork',
@@ -171,14 +171,14 @@ export const FIRST_RUN_MISTAKES: FirstRunMistake[] = [
     mode: 'award',
     inputs: () => ({ 'moodle-token': '' }),
     event: { name: 'pull_request', payload: fromFork },
-    says: /Input "moodle-token": it is empty because GitHub passes no secrets .*from a fork; run the workflow on pull_request_target/
+    says: /Input "moodle-token" is empty because GitHub passes no secrets .*from a fork; run the workflow on pull_request_target/
   },
   {
     mistake: 'moodle-token copied with a space or line break',
     topic: 'The token',
     mode: 'check',
     inputs: () => ({ 'moodle-token': 'demo-token 3f9a2c7e' }),
-    says: /Input "moodle-token": contains white space; copy the token again/
+    says: /Input "moodle-token" contains white space; copy the token again/
   },
   {
     mistake: 'moodle-token wrong',
@@ -389,14 +389,14 @@ export const FIRST_RUN_MISTAKES: FirstRunMistake[] = [
     topic: 'The workflow',
     mode: 'award',
     inputs: () => ({ 'user-id': '3', 'github-login': 'alice-gh' }),
-    says: /Input "user-id": and github-login are both set.*keep user-id .* or github-login/
+    says: /Input "user-id" and input "github-login" are both set: .*keep user-id .* or github-login/
   },
   {
     mistake: 'check-award-user-id left in an award workflow',
     topic: 'The workflow',
     mode: 'award',
     inputs: () => ({ 'user-id': '3', 'check-award-user-id': '5' }),
-    says: /Input "check-award-user-id": is only used with mode: check.*remove it/
+    says: /Input "check-award-user-id" is only used with mode: check.*remove it/
   },
   {
     mistake: 'workflow runs on push without user-id or github-login',
@@ -410,21 +410,21 @@ export const FIRST_RUN_MISTAKES: FirstRunMistake[] = [
     topic: 'The workflow',
     mode: 'award',
     inputs: () => ({ 'user-id': '3', points: 'ten' }),
-    says: /Input "points": must be a whole number from 1 to 1000000/
+    says: /Input "points" must be a whole number from 1 to 1000000/
   },
   {
     mistake: 'mode misspelt',
     topic: 'The workflow',
     mode: 'check',
     inputs: () => ({ mode: 'checks' }),
-    says: /Input "mode": must be one of award, check, sync, got "checks"/
+    says: /Input "mode" must be one of award, check, sync, got "checks"/
   },
   {
     mistake: 'label-points written with "=" instead of ":"',
     topic: 'The workflow',
     mode: 'award',
     inputs: () => ({ 'user-id': '3', 'label-points': 'bug = 5' }),
-    says: /Input "label-points": line 1 "bug = 5" is not "label: points"/
+    says: /Input "label-points" has line 1 "bug = 5", which is not "label: points"/
   }
 ]
 

@@ -25,7 +25,7 @@ function merged(): number {
 }
 
 /** Event mode in the repository, on the pull request's "closed" event (or a re-run of it). */
-function event(number: number, runId = w.runId()) {
+function event(number: number, runId = w.runId(), inputs: Record<string, string> = {}) {
   const payload = mergedPullRequest()
   payload.number = number
   payload.pull_request.number = number
@@ -41,7 +41,8 @@ function event(number: number, runId = w.runId()) {
       'course-id': String(COURSE),
       mapping: ROSTER,
       'github-token': 'ghs_default',
-      'timeout-seconds': '5'
+      'timeout-seconds': '5',
+      ...inputs
     }
   })
 }
@@ -72,6 +73,21 @@ describe('event mode and sync mode over one repository: paid once, in either ord
       status: 'already-awarded',
       reason: expect.stringContaining('ledger comment')
     })
+    expect(w.applied()).toBe(1)
+    expect(w.moodle.xp(COURSE, MOODLE_ID)).toBe(10)
+  })
+
+  it('event mode tells a student not in the roster; once the roster has them, sync pays them', async () => {
+    const number = merged()
+    const first = await event(number, w.runId(), { mapping: 'someone-else: 5' })
+    expect(only(first)).toMatchObject({ status: 'unmapped' })
+    const [notice, ...more] = w.github.comments(EXAMPLE_REPOSITORY, number)
+    expect(more).toEqual([])
+    expect(notice?.body).toContain('not in the course roster yet')
+    // The notice is no record: sync, with the student in the roster, pays them.
+    const later = await sync()
+    expect(later.code).toBe(0)
+    expect(only(later)).toMatchObject({ number, status: 'awarded' })
     expect(w.applied()).toBe(1)
     expect(w.moodle.xp(COURSE, MOODLE_ID)).toBe(10)
   })

@@ -54,14 +54,14 @@ describe('sync mode: bad inputs stop the step before anything is sent', () => {
     ['shard', { shard: '5/4' }, 'is not i/n'],
     ['leaderboard', { leaderboard: 'top' }, 'must be one of off, summary, issue'],
     ['repositories', { repositories: 'not a repository' }, 'is not a repository'],
-    ['mapping-file', { mapping: '' }, 'is required in sync mode (or mapping)'],
+    ['mapping-file', { mapping: '' }, 'or input "mapping" is required in sync mode'],
     ['github-token', { 'github-token': '' }, 'sync mode reads the course repositories']
   ])('%s: %j', async (input, change, phrase) => {
     github.resetLog()
     const r = await runAction({ apiUrl, inputs: { ...valid(), ...change } })
     expect(r.code).toBe(1)
     expect(r.errors).toHaveLength(1)
-    expect(r.errors[0]).toContain(`Input "${input}": `)
+    expect(r.errors[0]).toContain(`Input "${input}" `)
     expect(r.errors[0]).toContain(phrase)
     expect(moodle.requests).toHaveLength(0)
     expect(github.count()).toBe(0)
@@ -78,7 +78,7 @@ describe('sync mode: bad inputs stop the step before anything is sent', () => {
     })
     expect(r.code).toBe(1)
     expect(r.errors).toEqual([
-      expect.stringContaining(`Input "${input}": is used only with mode: sync`)
+      expect.stringContaining(`Input "${input}" is used only with mode: sync`)
     ])
   })
 
@@ -95,8 +95,20 @@ describe('sync mode: bad inputs stop the step before anything is sent', () => {
     })
     expect(r.code).toBe(1)
     expect(r.errors).toEqual([
-      expect.stringContaining('Input "leaderboard": is shown only by sync mode')
+      expect.stringContaining('Input "leaderboard" is shown only by sync mode')
     ])
+    expect(moodle.requests).toHaveLength(0)
+  })
+
+  it('a repositories entry that github-token cannot read fails the step, naming the input and the entry', async () => {
+    const r = await runAction({
+      apiUrl,
+      inputs: { ...valid(), repositories: 'octo/missing' }
+    })
+    expect(r.code).toBe(1)
+    expect(r.errors).toContain(
+      '::error::Input "repositories" names octo/missing: not found, or github-token cannot read it; correct the entry or give github-token access to it.'
+    )
     expect(moodle.requests).toHaveLength(0)
   })
 })

@@ -56,6 +56,8 @@ describe('sync mode over a GitHub Classroom organisation of 30 repositories', ()
       [course.students[29], 'unmapped', expect.stringContaining('is not in the roster')]
     ])
     expect(first.warnings.join('\n')).toContain(`No XP for @${course.students[29]}`)
+    // Sync tells the teacher (the warning, the summary), never the student: no comment.
+    expect(w.github.comments(lastRepo, 1)).toEqual([])
     // A pull request closed without merging is not merged work: not even considered.
     expect(
       first.results.some(x => x['repository'] === course.repositories[2] && x['number'] === 2)

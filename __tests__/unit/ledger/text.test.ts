@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { decodeRecords, recordKeyFrom } from '../../../src/ledger/records.js'
 import type { StudentLevel } from '../../../src/level/level.js'
-import { commentBody, escapeText, mention } from '../../../src/ledger/text.js'
+import { commentBody, escapeText, mention, unmappedBody } from '../../../src/ledger/text.js'
 import { sampleRecord } from '../../fixtures/ledger-records.js'
 import { PR } from '../../fixtures/subjects.js'
 
@@ -122,5 +122,39 @@ describe('commentBody', () => {
       expect(line).toContain(`**level 2, ${escapeText('<img src=x> @everyone [x](y) ::error::')}**`)
       expect(line).not.toMatch(/<img|@everyone|\[x\]|::error::/)
     })
+  })
+})
+
+describe('unmappedBody', () => {
+  const subject = { ...PR, title: 'Fix --> <img src=x onerror=alert(1)> @everyone ::error::x' }
+
+  it('tells each student that they are not in the roster and whom to ask, then holds the markers', () => {
+    const body = unmappedBody({ subject, logins: ['alice'], hidden: ['<!-- marker -->'] })
+    expect(body.split('\n')).toEqual([
+      '**Moodle XP** for this pull request: “Fix &#45;&#45;&#62; &#60;img src&#61;x onerror&#61;alert&#40;1&#41;&#62; &#64;\u200beveryone &#58;&#58;error&#58;&#58;x”',
+      '',
+      "- 👋 @alice: this pull request earns XP, but your GitHub account is not in the course roster yet (the list that links each student's GitHub account to their Moodle account), so no XP could be awarded. Ask your teacher to add you to the roster; they can then award the XP for this pull request.",
+      '',
+      '<!-- marker -->'
+    ])
+  })
+
+  it('says issue on an issue, one line per student', () => {
+    const body = unmappedBody({
+      subject: { ...subject, kind: 'issue' },
+      logins: ['alice', 'bob'],
+      hidden: []
+    })
+    expect(body).toMatch(/^\*\*Moodle XP\*\* for this issue: /)
+    expect(body.match(/this issue earns XP/g)).toHaveLength(2)
+    expect(body).toContain('- 👋 @alice: ')
+    expect(body).toContain('- 👋 @bob: ')
+  })
+
+  it('escapes a login that is not a valid GitHub login instead of mentioning it', () => {
+    const body = unmappedBody({ subject, logins: ['evil<b>@team', 'x--y'], hidden: [] })
+    expect(body).toContain('- 👋 evil&#60;b&#62;&#64;\u200bteam: ')
+    expect(body).toContain('- 👋 x&#45;&#45;y: ')
+    expect(body).not.toMatch(/<b>|@team|@x/)
   })
 })

@@ -58,7 +58,7 @@ describe('parseSettings', () => {
   it.each(['0', '-1', '1.5', 'abc', '1000001'])('rejects points %j', points => {
     const error = failure({ points })
     expect(error.input).toBe('points')
-    expect(error.message).toMatch(/^Input "points": must be a whole number from 1 to 1000000/)
+    expect(error.message).toMatch(/^Input "points" must be a whole number from 1 to 1000000/)
   })
 
   it('parses label-points, lower-casing labels, and names the bad line', () => {
@@ -88,7 +88,7 @@ describe('parseSettings', () => {
   it('accepts true/false in any case and nothing else for booleans', () => {
     expect(parse({ 'dry-run': 'TRUE' }).dryRun).toBe(true)
     expect(failure({ 'dry-run': 'yes' }).message).toBe(
-      'Input "dry-run": must be true or false, got "yes".'
+      'Input "dry-run" must be true or false, got "yes".'
     )
   })
 
@@ -127,7 +127,7 @@ describe('parseSettings', () => {
   it('requires course-id: an empty one would silently mean sitewide', () => {
     const error = failure({ 'course-id': '' })
     expect(error.input).toBe('course-id')
-    expect(error.message).toMatch(/^Input "course-id": is required: /)
+    expect(error.message).toMatch(/^Input "course-id" is required: /)
     expect(error.message).toContain('sitewide XP is written course-id: 1')
     expect(parse({ 'course-id': '1' }).courseId).toBe(1)
   })
@@ -135,13 +135,13 @@ describe('parseSettings', () => {
   it('reads the course id out of a course address pasted into course-id', () => {
     expect(
       failure({ 'course-id': 'https://moodle.example.edu/course/view.php?id=30' }).message
-    ).toBe('Input "course-id": is a course address; write only its id: course-id: 30.')
+    ).toBe('Input "course-id" is a course address; write only its id: course-id: 30.')
   })
 
   it('refuses user-id together with github-login, naming both', () => {
     const error = failure({ 'user-id': '5', 'github-login': 'octocat' })
     expect(error.input).toBe('user-id')
-    expect(error.message).toMatch(/^Input "user-id": and github-login are both set/)
+    expect(error.message).toMatch(/^Input "user-id" and input "github-login" are both set: /)
     expect(parse({ 'user-id': '5' }).userId).toBe(5)
     expect(parse({ 'github-login': '@octocat' }).githubLogin).toBe('octocat')
   })
@@ -159,5 +159,68 @@ describe('parseSettings', () => {
   it('never quotes the token back', () => {
     const error = failure({ 'moodle-token': 'tok-7f3a 9c' })
     expect(error.message).not.toContain('7f3a')
+  })
+})
+
+describe('every input error is one sentence that starts with the input', () => {
+  const sync = {
+    mode: 'sync',
+    since: '2026-09-01',
+    mapping: 'alice: 2',
+    'github-token': 'x',
+    repositories: 'classroom/hw1-*'
+  }
+  // `hints` has a default rather than being a plain third parameter: Jest would take that for a
+  // `done` callback on the rows that have two cells, and wait for it.
+  it.each<[string, Partial<RawInputs>, { forkPullRequest: boolean }?]>([
+    ['points', { points: 'ten' }],
+    ['dry-run', { 'dry-run': 'yes' }],
+    ['mode', { mode: 'checks' }],
+    ['label-points', { 'label-points': 'bug = 5' }],
+    ['label-points', { 'label-points': 'bug: 0' }],
+    ['recipients', { recipients: 'me' }],
+    ['issue-close-reasons', { 'issue-close-reasons': 'done' }],
+    ['github-login', { 'github-login': 'a b' }],
+    ['ignore-users', { 'ignore-users': 'teacher, a b' }],
+    ['course-id', { 'course-id': '' }],
+    ['course-id', { 'course-id': 'https://moodle.example.edu/course/view.php?id=30' }],
+    ['course-id', { 'course-id': 'Software Engineering' }],
+    ['course-id', { 'course-id': '0' }],
+    ['user-id', { 'user-id': '5', 'github-login': 'octocat' }],
+    ['user-id', { 'user-id': 'bob' }],
+    ['check-award-user-id', { 'check-award-user-id': '6' }],
+    ['moodle-token', { 'moodle-token': '' }],
+    ['moodle-token', { 'moodle-token': '' }, { forkPullRequest: true }],
+    ['moodle-token', { 'moodle-token': 'ab c' }],
+    ['moodle-url', { 'moodle-url': '' }],
+    ['moodle-url', { 'moodle-url': 'moodle.example.edu' }],
+    ['moodle-url', { 'moodle-url': 'https://moodle.example.edu/course/view.php?id=30' }],
+    ['timeout-seconds', { 'timeout-seconds': '0' }],
+    ['ledger-branch', { 'ledger-branch': 'a b' }],
+    ['since', { since: '2026-09-01' }],
+    ['since', { ...sync, since: '' }],
+    ['since', { ...sync, since: '1 September' }],
+    ['mapping-file', { ...sync, mapping: '' }],
+    ['github-login', { ...sync, 'github-login': 'alice' }],
+    ['ledger', { ...sync, ledger: 'off' }],
+    ['force', { ...sync, force: 'true' }],
+    ['repositories', { ...sync, repositories: 'nope' }],
+    ['repositories', { ...sync, repositories: 'classroom/hw*1' }],
+    ['shard', { ...sync, shard: '5/4' }],
+    ['concurrency', { ...sync, concurrency: '17' }],
+    ['github-token', { ...sync, 'github-token': '' }],
+    ['leaderboard', { ...sync, leaderboard: 'top10' }],
+    ['leaderboard', { mode: 'award', leaderboard: 'issue' }]
+  ])('%s: %j', (input, inputs, hints = noFork) => {
+    const error = failure(inputs, hints)
+    expect(error.input).toBe(input)
+    // `Input "name" is ...`, `Input "a" and input "b" are ...`: never `Input "name": ...`.
+    expect(error.message).toMatch(
+      new RegExp(
+        `^Input "${input}"(?: (?:and|or) input "[a-z-]+")? (?:is|are|must|has|lists|names|contains|cannot|uses|points) `
+      )
+    )
+    expect(error.message).not.toMatch(/\bit is\b/)
+    expect(error.message.split('\n')).toHaveLength(1)
   })
 })

@@ -73,7 +73,7 @@ describe('sync mode settings', () => {
     'since %j is refused with the format',
     since => {
       expect(failure({ since }).message).toMatch(
-        /^Input "since": .* is not a date; write YYYY-MM-DD/
+        /^Input "since" is ".*", which is not a date; write YYYY-MM-DD/
       )
     }
   )
@@ -81,7 +81,7 @@ describe('sync mode settings', () => {
   it('other modes have no sync settings, and refuse sync-only inputs', () => {
     expect(parseSettings({ ...base, mode: 'award', since: '' }, hints).sync).toBeNull()
     expect(failure({ mode: 'award', since: '2026-09-01' }).message).toBe(
-      'Input "since": is used only with mode: sync; remove it, or set mode: sync.'
+      'Input "since" is used only with mode: sync; remove it, or set mode: sync.'
     )
   })
 })
@@ -90,7 +90,7 @@ describe('the leaderboard input', () => {
   it('is off, summary or issue; anything else is refused with the choices', () => {
     expect(parse({ leaderboard: 'summary' }).sync?.leaderboard).toBe('summary')
     expect(failure({ leaderboard: 'top10' }).message).toBe(
-      'Input "leaderboard": must be one of off, summary, issue, got "top10": summary shows the course\'s leaderboard in the job summary, issue keeps it in an issue of this repository (see docs/sync.md).'
+      'Input "leaderboard" must be one of off, summary, issue, got "top10": summary shows the course\'s leaderboard in the job summary, issue keeps it in an issue of this repository (see docs/sync.md).'
     )
   })
 
@@ -98,10 +98,10 @@ describe('the leaderboard input', () => {
     const award = { mode: 'award', since: '' }
     expect(parseSettings({ ...base, ...award, leaderboard: 'OFF' }, hints).sync).toBeNull()
     expect(failure({ ...award, leaderboard: 'issue' }).message).toBe(
-      'Input "leaderboard": is shown only by sync mode, which reads the course after its awards; remove it, or set mode: sync.'
+      'Input "leaderboard" is shown only by sync mode, which reads the course after its awards; remove it, or set mode: sync.'
     )
     expect(failure({ ...award, leaderboard: 'nope' }).message).toMatch(
-      /^Input "leaderboard": must be one of off, summary, issue/
+      /^Input "leaderboard" must be one of off, summary, issue/
     )
   })
 })

@@ -28,15 +28,15 @@ describe('repositories input', () => {
   })
 
   it.each([
-    ['hw1-*', /"hw1-\*" is not a repository: write owner\/name/],
-    ['classroom/', /"classroom\/" is not a repository/],
-    ['-bad/x', /"-bad\/x" is not a repository/],
-    ['classroom/hw*1', /"classroom\/hw\*1": a pattern may hold one \* at its end only/],
-    ['classroom/..', /"classroom\/\.\." is not a repository/],
-    ['a/b/c', /"a\/b\/c" is not a repository/]
+    ['hw1-*', /"hw1-\*", which is not a repository: write owner\/name/],
+    ['classroom/', /"classroom\/", which is not a repository/],
+    ['-bad/x', /"-bad\/x", which is not a repository/],
+    ['classroom/hw*1', /"classroom\/hw\*1", but a pattern may hold one \* at its end only/],
+    ['classroom/..', /"classroom\/\.\.", which is not a repository/],
+    ['a/b/c', /"a\/b\/c", which is not a repository/]
   ])('refuses %j with the fix', (input, message) => {
     expect(() => parseRepositories(input, 'school/course')).toThrow(message)
-    expect(() => parseRepositories(input, 'school/course')).toThrow(/^Input "repositories": /)
+    expect(() => parseRepositories(input, 'school/course')).toThrow(/^Input "repositories" names /)
   })
 
   it('names the line of a bad entry', () => {
@@ -47,7 +47,7 @@ describe('repositories input', () => {
       error = e
     }
     expect(error).toBeInstanceOf(SyncInputError)
-    expect((error as Error).message).toContain('"nope" (line 2) is not a repository')
+    expect((error as Error).message).toContain('names "nope" (line 2), which is not a repository')
   })
 
   it('matches names and prefixes case-insensitively, within the owner only', () => {
@@ -70,7 +70,7 @@ describe('shard input', () => {
 
   it.each(['0/4', '5/4', '1/0', '1/257', 'x', '1-4', '-1/4'])('refuses %j with the fix', input => {
     expect(() => parseShard(input)).toThrow(
-      /^Input "shard": .* is not i\/n with 1 <= i <= n <= 256: write e\.g\. "\$\{\{ matrix\.shard \}\}\/4"/
+      /^Input "shard" is ".*", which is not i\/n with 1 <= i <= n <= 256: write e\.g\. "\$\{\{ matrix\.shard \}\}\/4"/
     )
   })
 })
