@@ -7,8 +7,8 @@
 import { awardAll } from './award/award.js'
 import { resolveCandidates } from './award/resolve.js'
 import { earningEvent, planAwards } from './events/plan.js'
-import { LEVELS_TIMEOUT_MS, levelsReader, type LevelsReader } from './level/reader.js'
-import { MoodleClient, type MoodleRetryOptions } from './moodle/client.js'
+import { levelsReader, type LevelsReader } from './level/reader.js'
+import { MoodleClient } from './moodle/client.js'
 import { proxyFromEnv } from './moodle/proxy.js'
 import { outputsFrom } from './report/outcome.js'
 import { awardReport, type RunReport } from './report/run-report.js'
@@ -28,8 +28,6 @@ export async function run(): Promise<void> {
   const raw = readRawInputs(process.env)
   maskSecrets(raw['moodle-token'], raw['github-token'])
   let moodle: MoodleClient | null = null
-  /** For the levels: its own short timeout and no retry (see level/reader.ts). */
-  let levelClient: MoodleClient | null = null
   const progress: Progress = { awarding: false }
   try {
     const context = readRunContext(process.env)
@@ -38,24 +36,19 @@ export async function run(): Promise<void> {
       threadEvent: earningEvent(context.eventName) !== undefined,
       repository: context.repository
     })
-    const client = (timeoutMs: number, retry?: MoodleRetryOptions) =>
+    moodle =
       settings.moodleToken === null
         ? null
         : new MoodleClient({
             endpoint: settings.moodleEndpoint,
             token: settings.moodleToken,
-            timeoutMs,
-            retry,
+            timeoutMs: settings.timeoutMs,
             proxy: proxyFromEnv(process.env)
           })
-    moodle = client(settings.timeoutMs)
-    levelClient =
-      settings.mode === 'check'
-        ? null
-        : client(Math.min(settings.timeoutMs, LEVELS_TIMEOUT_MS), { attempts: 1 })
-    const levels: LevelsReader | undefined = levelClient
-      ? levelsReader({ moodle: levelClient, courseId: settings.courseId, log })
-      : undefined
+    const levels: LevelsReader | undefined =
+      moodle && settings.mode !== 'check'
+        ? levelsReader({ moodle, courseId: settings.courseId, log })
+        : undefined
     // Check mode's and sync mode's code load only in their modes: award runs, the frequent
     // ones, never parse them.
     const report =
@@ -72,7 +65,6 @@ export async function run(): Promise<void> {
     annotateError(failure.message, failure.where)
   } finally {
     await moodle?.close()
-    await levelClient?.close()
   }
 }
 

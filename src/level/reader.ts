@@ -6,8 +6,8 @@
  * ledger come from the award's own reply.
  *
  * Cost: one request per run that awards something, whatever the number of students (a sync run
- * awarding hundreds reads the levels once), on a client with a short timeout and no retry, so a
- * slow Moodle delays a run by that timeout at most.
+ * awarding hundreds reads the levels once), with a short timeout and no retry, so a slow Moodle
+ * delays a run by that timeout at most.
  */
 import { MoodleError } from '../moodle/errors.js'
 import type { MoodleClient } from '../moodle/client.js'
@@ -25,7 +25,6 @@ export interface LevelsReader {
 }
 
 export interface LevelsReaderOptions {
-  /** A client for this read only, with a short timeout (`LEVELS_TIMEOUT_MS`) and no retry. */
   moodle: Pick<MoodleClient, 'getLevelsInfo'>
   courseId: number
   log: Logger
@@ -45,7 +44,8 @@ export function levelsReader(o: LevelsReaderOptions): LevelsReader {
   let read: Promise<CourseLevel[] | null> | null = null
   const readOnce = async () => {
     try {
-      return (await o.moodle.getLevelsInfo(o.courseId)).levels
+      const limits = { timeoutMs: LEVELS_TIMEOUT_MS, attempts: 1 }
+      return (await o.moodle.getLevelsInfo(o.courseId, limits)).levels
     } catch (error) {
       o.log.info(levelsLeftOut(error))
       return null

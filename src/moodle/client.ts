@@ -27,6 +27,14 @@ export interface MoodleRetryOptions {
   maxDelayMs?: number
 }
 
+/** Limits of one call, tighter than the client's: an optional read that must not hold a run up. */
+export interface MoodleCallLimits {
+  /** Limit for each attempt; never longer than the client's `timeoutMs`. */
+  timeoutMs?: number
+  /** Attempts in all; never more than the client's. */
+  attempts?: number
+}
+
 export interface MoodleClientOptions {
   /** The REST endpoint, as `moodleEndpoint()` returns it. */
   endpoint: string
@@ -150,8 +158,10 @@ export class MoodleClient {
   async call(
     wsfunction: string,
     params: Record<string, MoodleParam>,
-    options: { readOnly?: boolean } = {}
+    options: { readOnly?: boolean } & MoodleCallLimits = {}
   ): Promise<unknown> {
+    const timeoutMs = Math.min(options.timeoutMs ?? this.#timeoutMs, this.#timeoutMs)
+    const attempts = Math.min(options.attempts ?? this.#attempts, this.#attempts)
     const body = encodeForm({
       ...params,
       wstoken: this.#token,
@@ -159,11 +169,11 @@ export class MoodleClient {
       moodlewsrestformat: 'json'
     })
     for (let attempt = 1; ; attempt++) {
-      const result = await this.#attempt(wsfunction, body)
+      const result = await this.#attempt(wsfunction, body, timeoutMs)
       if (result.ok) return result.data
       const error = result.error
       const again = error.retryable || (options.readOnly === true && isTransientUnknown(error))
-      if (!again || attempt >= this.#attempts) {
+      if (!again || attempt >= attempts) {
         const gaveUp = again ? ` (gave up after ${attempt} attempts)` : ''
         throw this.#withoutToken(error, gaveUp)
       }
@@ -231,9 +241,9 @@ export class MoodleClient {
   }
 
   /** `local_xp_get_levels_info` (Level Up XP+): the levels of a course. */
-  async getLevelsInfo(courseId: number): Promise<XpLevelsInfo> {
+  async getLevelsInfo(courseId: number, limits: MoodleCallLimits = {}): Promise<XpLevelsInfo> {
     const fn = 'local_xp_get_levels_info'
-    const data = await this.call(fn, { courseid: courseId }, { readOnly: true })
+    const data = await this.call(fn, { courseid: courseId }, { ...limits, readOnly: true })
     return this.#validated(fn, levelsInfoReply, data)
   }
 
@@ -290,7 +300,7 @@ export class MoodleClient {
     )
   }
 
-  async #attempt(wsfunction: string, body: string): Promise<ReplyResult> {
+  async #attempt(wsfunction: string, body: string, timeoutMs: number): Promise<ReplyResult> {
     let transport: MoodleTransport
     try {
       transport = await this.#openTransport()
@@ -311,6 +321,7 @@ export class MoodleClient {
     const result = await transport.send({
       url: this.#endpoint,
       body,
+      timeoutMs,
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }
     })
     if (!result.ok) {
@@ -321,7 +332,7 @@ export class MoodleClient {
           sent: result.sent,
           wsfunction,
           host: this.#endpoint.host,
-          timeoutMs: this.#timeoutMs
+          timeoutMs
         })
       }
     }

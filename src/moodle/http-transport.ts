@@ -45,7 +45,7 @@ export class HttpTransport implements MoodleTransport {
         resolve(result)
       }
       const fail = (error: unknown) => finish({ ok: false, code: errorCode(error), sent })
-      const limit = setTimeout(() => fail({ code: 'TIMEOUT' }), this.timeoutMs)
+      const limit = setTimeout(() => fail({ code: 'TIMEOUT' }), request.timeoutMs ?? this.timeoutMs)
 
       try {
         // No agent: a fresh connection for this one call, closed after it (`Connection: close`).

@@ -11,6 +11,8 @@ export interface MoodleRequest {
   /** The form, token included: a transport never shows it anywhere. */
   body: string
   headers: Record<string, string>
+  /** The limit for this call, when shorter than the transport's own. */
+  timeoutMs?: number
 }
 
 export interface MoodleReply {

@@ -84,7 +84,8 @@ export class UndiciTransport implements MoodleTransport {
       : new Agent(agentOptions)
   }
 
-  async send({ url, body, headers }: MoodleRequest): Promise<SendResult> {
+  async send({ url, body, headers, timeoutMs }: MoodleRequest): Promise<SendResult> {
+    const limitMs = timeoutMs ?? this.#timeoutMs
     let sent = false
     const dispatcher = this.#agent.compose(
       dispatch => (opts, handler) =>
@@ -99,7 +100,9 @@ export class UndiciTransport implements MoodleTransport {
       const response = await request(url, {
         method: 'POST',
         dispatcher,
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(limitMs),
+        headersTimeout: limitMs,
+        bodyTimeout: limitMs,
         headers,
         body
       })

@@ -473,6 +473,23 @@ describe.each(TRANSPORTS)('over %s', (_name, transport) => {
       expect(e).toMatchObject({ category: 'not-moodle', outcome: 'not-applied' })
     })
 
+    it("a call's own limits are tighter than the client's, never looser: one attempt, its timeout", async () => {
+      const s = await server(() => {
+        /* never answers */
+      })
+      const started = Date.now()
+      const e = await failureOf(
+        client(s.endpoint, { timeoutMs: 5000 }).getLevelsInfo(30, { timeoutMs: 200, attempts: 1 })
+      )
+      expect(Date.now() - started).toBeLessThan(2500)
+      expect(s.requests).toHaveLength(1)
+      expect(e.message).toMatch(/within 0\.2 s/)
+      const capped = await failureOf(
+        client(s.endpoint, { timeoutMs: 200 }).getLevelsInfo(30, { timeoutMs: 60_000 })
+      )
+      expect(capped.message).toMatch(/within 0\.2 s/)
+    })
+
     it('getEnrolledUsers asks for the users holding a capability', async () => {
       const s = await server((_req, res) => sendJson(res, [{ id: 2, fullname: 'Alice A' }]))
       await expect(client(s.endpoint).getEnrolledUsers(30, 'block/xp:earnxp')).resolves.toEqual([
