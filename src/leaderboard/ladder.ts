@@ -6,7 +6,7 @@
  */
 import { en } from 'zod/locales'
 import * as z from 'zod/mini'
-import { MoodleError, moodleErrorCode, oneLine } from '../moodle/errors.js'
+import { functionUnavailable, MoodleError, oneLine } from '../moodle/errors.js'
 import type { MoodleClient } from '../moodle/client.js'
 
 export const LADDER_FUNCTION = 'local_xp_get_course_world_ladder'
@@ -120,10 +120,8 @@ export async function readLadder(
       { readOnly: true }
     )
   } catch (e) {
-    const probe = e instanceof MoodleError && e.errorcode && moodleErrorCode(e.errorcode)?.probe
-    if (probe === 'function-unknown') throw new LadderMissing(false)
-    if (probe === 'access-refused' && (e as MoodleError).category !== 'token')
-      throw new LadderMissing(true)
+    const unavailable = functionUnavailable(e)
+    if (unavailable !== null) throw new LadderMissing(unavailable === 'not-in-service')
     throw e
   }
   const ladder = parseLadder(data)

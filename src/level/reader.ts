@@ -9,7 +9,7 @@
  * awarding hundreds reads the levels once), with a short timeout and no retry, so a slow Moodle
  * delays a run by that timeout at most.
  */
-import { MoodleError } from '../moodle/errors.js'
+import { functionUnavailable } from '../moodle/errors.js'
 import type { MoodleClient } from '../moodle/client.js'
 import type { Logger } from '../runner/actions.js'
 import type { CourseLevel } from './level.js'
@@ -33,7 +33,7 @@ export interface LevelsReaderOptions {
 /** The log line when the levels could not be read: why they are left out, and the fix if known. */
 export function levelsLeftOut(error: unknown): string {
   const after = 'The awards are not affected.'
-  if (error instanceof MoodleError && error.errorcode === 'accessexception') {
+  if (functionUnavailable(error) === 'not-in-service') {
     return `Student levels are not shown: ${LEVELS_FUNCTION} is not in the token's external service. To show each student's level in the comment and the outputs, add it to the service (see "Levels" in the action's docs/moodle-setup.md). ${after}`
   }
   const why = error instanceof Error ? error.message : String(error)

@@ -7,6 +7,7 @@ import {
   AWARD_FUNCTION,
   explainMoodleException,
   mayChange,
+  moodleErrorCode,
   type MoodleErrorCategory,
   type MoodleOutcome,
   oneLine,
@@ -69,6 +70,19 @@ export class MoodleError extends Error {
     this.diagnosis = details.diagnosis ?? message
     this.loginPage = details.loginPage ?? false
   }
+}
+
+/**
+ * Why an optional function could not be called, from the error it raised: `not-installed` on the
+ * site, or `not-in-service` (not in the token's external service); null for any other failure,
+ * the token as a whole refused included.
+ */
+export function functionUnavailable(error: unknown): 'not-installed' | 'not-in-service' | null {
+  if (!(error instanceof MoodleError) || error.errorcode === null) return null
+  const probe = moodleErrorCode(error.errorcode)?.probe
+  if (probe === 'function-unknown') return 'not-installed'
+  if (probe === 'access-refused' && error.category !== 'token') return 'not-in-service'
+  return null
 }
 
 /**

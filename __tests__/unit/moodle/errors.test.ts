@@ -3,6 +3,7 @@ import {
   AWARD_FUNCTION,
   classifyNetworkError,
   classifyReply,
+  functionUnavailable,
   MOODLE_ERROR_CODES,
   MoodleError,
   parseRetryAfter,
@@ -621,5 +622,25 @@ describe('classifyNetworkError', () => {
     const e = classifyNetworkError({ ...base, code, sent: true })
     expect(e).toMatchObject({ category: 'unknown-outcome', outcome: 'unknown', retryable: false })
     expect(e.message).toMatch(/XP log/)
+  })
+})
+
+describe('functionUnavailable', () => {
+  const error = (errorcode: string | null, category: MoodleErrorCategory = 'permission') =>
+    new MoodleError('x', { outcome: 'not-applied', category, retryable: false, errorcode })
+
+  it.each([
+    ['accessexception', 'permission', 'not-in-service'],
+    ['accessexception', 'token', null],
+    ['invalidrecord', 'service', 'not-installed'],
+    ['invalidrecordunknown', 'service', 'not-installed'],
+    ['invalidparameter', 'request', null],
+    [null, 'network', null]
+  ] as const)('%s (%s): %s', (code, category, expected) => {
+    expect(functionUnavailable(error(code, category))).toBe(expected)
+  })
+
+  it('is null for anything that is not a MoodleError', () => {
+    expect(functionUnavailable(new Error('accessexception'))).toBeNull()
   })
 })
