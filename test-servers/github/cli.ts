@@ -7,7 +7,7 @@
  * Prints `GITHUB_API_URL=...`, the repository and the tokens on stdout, then one line per
  * request on stderr. `--help` describes the options, the demo course and its tokens.
  */
-import { parseArgs } from 'node:util'
+import { fail, portOption, readOptions, stopOnSignal } from '../cli.js'
 import { classroom, mixedHistory } from './classroom.js'
 import { GITHUB_ACTIONS, start, type FakeToken, type LoggedRequest } from './server.js'
 
@@ -84,37 +84,14 @@ export function helpText(): string {
   ].join('\n')
 }
 
-function fail(message: string): never {
-  console.error(message)
-  process.exit(2)
-}
-
 function describe(r: LoggedRequest): string {
   return `[github] ${r.method} ${r.path} -> ${r.status}`
 }
 
 async function main(): Promise<void> {
-  let values: { port?: string; students?: string; since?: string; help?: boolean }
-  try {
-    ;({ values } = parseArgs({
-      options: {
-        port: { type: 'string' },
-        students: { type: 'string' },
-        since: { type: 'string' },
-        help: { type: 'boolean', short: 'h' }
-      },
-      strict: true
-    }))
-  } catch (err) {
-    fail(`${(err as Error).message}. ${USAGE}`)
-  }
-  if (values.help === true) {
-    process.stdout.write(helpText())
-    return
-  }
-  const port = values.port === undefined ? 0 : Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    fail(`--port must be an integer from 0 to 65535 (0 = any free port), got ${values.port}`)
+  const values = readOptions(['students', 'since'], USAGE, helpText)
+  if (values === null) return
+  const port = portOption(values.port)
   const students = values.students === undefined ? DEFAULT_STUDENTS : Number(values.students)
   if (!Number.isInteger(students) || students < 1 || students > 5000)
     fail(`--students must be an integer from 1 to 5000, got ${values.students}`)
@@ -140,12 +117,10 @@ async function main(): Promise<void> {
     while (shown < fake.requests.length && fake.requests[shown]!.status !== 0)
       console.error(describe(fake.requests[shown++]!))
   }, 100)
-  const shutdown = () => {
+  stopOnSignal(() => {
     clearInterval(timer)
-    void fake.stop().then(() => process.exit(0))
-  }
-  process.once('SIGINT', shutdown)
-  process.once('SIGTERM', shutdown)
+    return fake.stop()
+  })
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) void main()

@@ -6,7 +6,7 @@
  * site key by key (see MoodleServerConfig). `--help` describes the demo site and its tokens.
  */
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
+import { fail, portOption, readOptions, stopOnSignal } from '../cli.js'
 import {
   ALL_FUNCTIONS,
   defaultMoodleConfig,
@@ -71,11 +71,6 @@ export function helpText(): string {
   ].join('\n')
 }
 
-function fail(message: string): never {
-  console.error(message)
-  process.exit(2)
-}
-
 function readConfig(path: string | undefined): MoodleServerConfig {
   if (path === undefined) return {}
   let text: string
@@ -103,37 +98,15 @@ function describe(r: RecordedRequest): string {
 }
 
 async function main(): Promise<void> {
-  let values: { port?: string; config?: string; help?: boolean }
-  try {
-    ;({ values } = parseArgs({
-      options: {
-        port: { type: 'string' },
-        config: { type: 'string' },
-        help: { type: 'boolean', short: 'h' }
-      },
-      strict: true
-    }))
-  } catch (err) {
-    fail(`${(err as Error).message}. ${USAGE}`)
-  }
-  if (values.help === true) {
-    process.stdout.write(helpText())
-    return
-  }
-  const port = values.port === undefined ? 0 : Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    fail(`--port must be an integer from 0 to 65535 (0 = any free port), got ${values.port}`)
-  }
+  const values = readOptions(['config'], USAGE, helpText)
+  if (values === null) return
+  const port = portOption(values.port)
   const server = new MoodleServer(readConfig(values.config))
   server.onRequest = r => console.error(describe(r))
   const url = await server.start(port).catch((err: Error) => fail(err.message))
   console.log(`MOODLE_URL=${url}`)
   console.log(`MOODLE_TOKEN=${server.config.tokens[0]?.token ?? ''}`)
-  const shutdown = () => {
-    void server.stop().then(() => process.exit(0))
-  }
-  process.once('SIGINT', shutdown)
-  process.once('SIGTERM', shutdown)
+  stopOnSignal(() => server.stop())
 }
 
 void main()
