@@ -49,7 +49,7 @@ describe('CONTRIBUTING.md', () => {
     ['src/settings/settings.ts', 'InputError'],
     ['test-servers/moodle/server.ts', "'reply-after-apply'"],
     ['test-servers/github/server.ts', 'echoToken'],
-    ['test-servers/github/cli.ts', 'parseArgs']
+    ['test-servers/github/cli.ts', 'readOptions(']
   ])('%s has %s', (path, name) => {
     expect(guide).toContain(`\`${path}\``)
     expect(read(path)).toContain(name)
