@@ -1,20 +1,17 @@
-import type { Plan, PlanEntry, Subject } from '../events/types.js'
-import { connect, GitHubError, type GitHubApi } from '../ledger/github.js'
-import type { Ledger, LedgerRecipient, Outcome } from '../ledger/ledger.js'
-import { keyId, LedgerError, ledgerKey, openCommentLedger } from '../ledger/ledger.js'
+import type { Plan, PlanEntry } from '../events/types.js'
+import type { Outcome } from '../ledger/ledger.js'
+import { keyId } from '../ledger/records.js'
+import { LedgerError } from '../ledger/store.js'
 import { levelAfterAward, type StudentLevel } from '../level/level.js'
 import type { LevelsReader } from '../level/reader.js'
-import { recordKeyFrom } from '../ledger/records.js'
-import { tellUnmapped, unmappedPeople } from '../ledger/unmapped.js'
 import type { MoodleClient } from '../moodle/client.js'
 import type { RecipientResult } from '../report/status.js'
 import type { Logger } from '../runner/actions.js'
 import type { RunContext } from '../runner/context.js'
 import { InputError, type Settings } from '../settings/settings.js'
+import type { OpenLedger } from './ledger-path.js'
 import { type Candidate, resultFor, secondAccounts } from './recipients.js'
 import { heldBack, sendAward } from './send.js'
-import { unknownAwardReason } from './unknown.js'
-import { centralLedger } from '../sync/branch-store.js'
 
 export interface AwardDeps {
   settings: Settings
@@ -26,13 +23,13 @@ export interface AwardDeps {
 }
 
 /** A candidate who would receive points, with its place in the results. */
-interface Eligible {
+export interface Eligible {
   index: number
   entry: PlanEntry
   moodleUserId: number
 }
 
-type Settle = (
+export type Settle = (
   item: Eligible,
   status: RecipientResult['status'],
   reason: string,
@@ -92,32 +89,6 @@ export async function awardAll(
   return { results: results as RecipientResult[], notes }
 }
 
-/**
- * The ledger names a GitHub account by its numeric id whenever GitHub knows it, so that the
- * key does not depend on how the person was named: a login alone (`github-login`) is looked up.
- * A look-up that fails settles the candidate as failed (nothing sent); null when it did.
- */
-async function withGitHubId(
-  item: Eligible,
-  github: GitHubApi,
-  settle: Settle
-): Promise<Eligible | null> {
-  const person = item.entry.person
-  if (person === null || person.id !== null) return item
-  try {
-    const id = await github.userId(person.login)
-    return id === null ? item : { ...item, entry: { ...item.entry, person: { ...person, id } } }
-  } catch (error) {
-    if (!(error instanceof GitHubError)) throw error
-    settle(
-      item,
-      'failed',
-      `The ledger names each person by their GitHub account id, and looking up ${person.login} failed (${error.detail}). Nothing was sent to Moodle; re-run the workflow once GitHub answers again.`
-    )
-    return null
-  }
-}
-
 async function awardEligible(
   plan: Plan,
   candidates: Eligible[],
@@ -130,17 +101,13 @@ async function awardEligible(
   if (ledger) {
     const found: Eligible[] = []
     for (const item of eligible) {
-      const known = await withGitHubId(item, ledger.github, settle)
+      const known = await ledger.named(item, settle)
       if (known) found.push(known)
     }
     eligible = found
   }
   // Each candidate as the ledger knows it (its key names the thread, so only with a ledger).
-  const recipients = new Map(
-    ledger
-      ? eligible.map(item => [item, ledgerRecipient(ledger.subject, plan, settings, item)])
-      : []
-  )
+  const recipients = new Map(ledger ? eligible.map(item => [item, ledger.recipientOf(item)]) : [])
   const idOf = (item: Eligible) => {
     const recipient = recipients.get(item)
     return recipient ? keyId(recipient.key) : ''
@@ -186,9 +153,7 @@ async function awardEligible(
     } else {
       // With a ledger, its own procedure (check, then force) replaces the client's advice.
       const reason =
-        sent.state === 'unknown' && ledger
-          ? unknownAwardReason(sent.error, deps.context.runId)
-          : sent.error.message
+        sent.state === 'unknown' && ledger ? ledger.unknownReason(sent.error) : sent.error.message
       settle(item, sent.state, reason)
       if (recipient)
         outcomes.push({ recipient, state: sent.state, xp: null, reason: sent.error.message })
@@ -206,80 +171,13 @@ async function awardEligible(
   if (ledger && outcomes.length > 0) await ledger.ledger.settle(outcomes)
 }
 
-function ledgerRecipient(
-  subject: Subject,
-  plan: Plan,
-  settings: Settings,
-  item: Eligible
-): LedgerRecipient {
-  const person = item.entry.person
-  return {
-    key: ledgerKey(
-      { subject, courseId: settings.courseId, kind: plan.kind },
-      { id: person?.id ?? null, login: person?.login ?? null },
-      item.moodleUserId
-    ),
-    login: person?.login ?? null,
-    points: item.entry.points,
-    moodleUserId: item.moodleUserId
-  }
-}
-
-/**
- * Where the congratulation would be written (a ledger comment with its friendly text, not a dry
- * run), students who earned but are not in the roster are told so, once per (event, person).
- * Never changes a result: a comment GitHub refuses is a warning.
- */
-async function tellUnmappedStudents(
-  plan: Plan,
-  results: RecipientResult[],
-  ledger: OpenLedger | null,
-  deps: AwardDeps,
-  notes: string[]
-): Promise<void> {
-  const { settings, context, log } = deps
-  const { subject } = plan
-  const token = settings.githubToken
-  if (settings.ledger === 'off' || !settings.comment || settings.dryRun) return
-  if (subject === null || token === null || settings.moodleToken === null) return
-  const people = unmappedPeople(results, { subject, courseId: settings.courseId, kind: plan.kind })
-  if (people.length === 0) return
-  try {
-    const github = ledger?.github ?? (await connect({ token, apiUrl: context.apiUrl, logger: log }))
-    const told = await tellUnmapped(github, subject, people, recordKeyFrom(settings.moodleToken))
-    if (told.length > 0)
-      notes.push(
-        `Told in a comment that they are not in the roster yet: ${told.map(p => p.login).join(', ')}.`
-      )
-  } catch (error) {
-    // Whatever went wrong, the awards made stand and are reported.
-    const detail = error instanceof GitHubError ? error.detail : (error as Error).message
-    const refused =
-      error instanceof GitHubError &&
-      (error.status === 403 || error.status === 404) &&
-      !/locked/i.test(detail)
-    const permission = subject.kind === 'pull_request' ? 'pull-requests: write' : 'issues: write'
-    const fix = refused ? `: add ${permission} under permissions: in the workflow` : ''
-    log.warning(
-      `No comment could tell ${people.map(p => p.login).join(', ')} that they are not in the roster (${detail})${fix}. The results stand.`
-    )
-  }
-}
-
-/** An open ledger, its GitHub API, and the pull request or issue it keeps its records on. */
-interface OpenLedger {
-  ledger: Ledger
-  github: GitHubApi
-  subject: Subject
-}
-
 /** The ledger for this event's pull request or issue, or null when there is none to keep. */
 async function openLedgerFor(
   plan: Plan,
   deps: AwardDeps,
   notes: string[]
 ): Promise<OpenLedger | null> {
-  const { settings, context, log } = deps
+  const { settings } = deps
   if (settings.ledger === 'off') {
     notes.push('Ledger off: re-running this workflow awards again.')
     return null
@@ -297,30 +195,31 @@ async function openLedgerFor(
     )
   }
   if (settings.moodleToken === null) throw new Error('the ledger needs the Moodle token') // award mode requires it
-  const { ledger, github } = await openCommentLedger({
-    token: settings.githubToken,
-    apiUrl: context.apiUrl,
-    // Sync mode's ledger of this repository counts too: one item is never paid by both modes.
-    sources: (client, recordKey) =>
-      context.repository === ''
-        ? []
-        : [
-            centralLedger(client, {
-              repository: context.repository,
-              branch: settings.ledgerBranch,
-              serverUrl: context.serverUrl,
-              recordKey,
-              run: `${context.runId}/${context.runAttempt}`
-            })
-          ],
-    subject: plan.subject,
-    moodleToken: settings.moodleToken,
-    runId: context.runId,
-    runAttempt: context.runAttempt,
-    comment: settings.comment,
-    dryRun: settings.dryRun,
-    force: settings.force,
-    logger: log
+  const { openLedger } = await import('./ledger-path.js')
+  return openLedger(plan, plan.subject, deps, {
+    github: settings.githubToken,
+    moodle: settings.moodleToken
   })
-  return { ledger, github, subject: plan.subject }
+}
+
+/**
+ * Where the congratulation would be written (a ledger comment with its friendly text, not a dry
+ * run), students who earned but are not in the roster are told so, once per (event, person).
+ * Never changes a result: a comment GitHub refuses is a warning.
+ */
+async function tellUnmappedStudents(
+  plan: Plan,
+  results: RecipientResult[],
+  ledger: OpenLedger | null,
+  deps: AwardDeps,
+  notes: string[]
+): Promise<void> {
+  const { settings } = deps
+  const { subject } = plan
+  if (settings.ledger === 'off' || !settings.comment || settings.dryRun) return
+  if (subject === null || settings.githubToken === null || settings.moodleToken === null) return
+  if (!results.some(r => r.status === 'unmapped' && r.github !== null)) return
+  const tokens = { github: settings.githubToken, moodle: settings.moodleToken }
+  const ledgerPath = await import('./ledger-path.js')
+  await ledgerPath.tellUnmappedStudents(plan, subject, results, ledger, deps, notes, tokens)
 }
