@@ -1,0 +1,3 @@
+import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);
+var u=/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;function i(t){return t.replace(u,r=>r===`
+`?"\\n":r==="\r"?"\\r":r==="	"?" ":`\\u${r.charCodeAt(0).toString(16).padStart(4,"0")}`)}function c(t){return i(t).replace(/&/g,"&amp;").replace(/</g,"&lt;").replace(/>/g,"&gt;").replace(/"/g,"&quot;").replace(/[\\`*_[\]|~!]/g,"\\$&").replace(/@/g,"@\u200B")}var p=/[\p{Cc}\p{Zl}\p{Zp}\u200E\u200F\u202A-\u202E\u2066-\u2069]+/gu;function g(t,r=200){let n=t.replace(p," ").trim(),e=Array.from(n);return e.length<=r?n:`${e.slice(0,r-1).join("")}\u2026`}export{i as a,c as b,g as c};

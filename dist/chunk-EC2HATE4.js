@@ -1,2 +1,0 @@
-import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);
-function s(e){if(typeof e!="object"||e===null)return null;if(e.name==="TimeoutError")return"TIMEOUT";let n=e.code;if(typeof n=="string")return n;let r=e.errors;return Array.isArray(r)?s(r[0]):null}function i(e){let n={};for(let[r,o]of Object.entries(e)){let t=Array.isArray(o)?o[0]:o;t!==void 0&&(n[r.toLowerCase()]=t)}return n}export{s as a,i as b};

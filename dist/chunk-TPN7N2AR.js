@@ -1,0 +1,2 @@
+import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);
+function s(e){if(typeof e!="object"||e===null)return null;if(e.name==="TimeoutError")return"TIMEOUT";let n=e.code;if(typeof n=="string")return n;let r=e.errors;return Array.isArray(r)?s(r[0]):null}function i(e){let n={};for(let[r,t]of Object.entries(e)){let o=Array.isArray(t)?t[0]:t;o!==void 0&&(n[r.toLowerCase()]=o)}return n}export{s as a,i as b};
